@@ -1,0 +1,135 @@
+package io.parkway.turn;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parkway.stun.StunFrameDecoder;
+import io.parkway.turn.auth.NonceCodec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link TurnServer} built by {@link TurnServerBuilder}. */
+final class DefaultTurnServer implements TurnServer {
+    private static final Logger logger = LoggerFactory.getLogger(DefaultTurnServer.class);
+
+    private final List<ListenAddress> listen;
+    private final int threads;
+    private final TurnServerContext context;
+    private final ClientPackets packets;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final List<ListenAddress> bound = new ArrayList<>();
+    private EventLoopGroup group;
+    private boolean closed;
+
+    DefaultTurnServer(TurnServerBuilder b) {
+        this.listen = List.copyOf(b.listen);
+        this.threads = b.eventLoopThreads;
+        InetAddress relay = b.relayAddress != null ? b.relayAddress : listen.get(0).address().getAddress();
+        if (relay.isAnyLocalAddress()) {
+            throw new IllegalArgumentException("relay address: " + relay.getHostAddress()
+                    + " (expected: a specific local IP; set it when listening on a wildcard address)");
+        }
+        PeerPolicy policy = b.peerPolicy != null ? b.peerPolicy : PeerPolicy.defaults();
+        List<InetAddress> own = new ArrayList<>();
+        own.add(relay);
+        if (b.externalAddress != null) {
+            own.add(b.externalAddress);
+        }
+        policy = policy.withRelayAddresses(own);
+        NonceCodec nonces = new NonceCodec(b.clock, b.nonceLifetime);
+        Authenticator authenticator = new Authenticator(b.realm, b.users, b.restSecrets, nonces, b.clock);
+        this.context = new TurnServerContext(b, relay, authenticator, policy);
+        this.packets = new ClientPackets(context);
+    }
+
+    @Override
+    public synchronized TurnServer start() throws InterruptedException {
+        if (group != null) {
+            throw new IllegalStateException("already started");
+        }
+        group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("parkway-turn"),
+                Transports.ioHandlerFactory());
+        try {
+            for (ListenAddress address : listen) {
+                ChannelFuture f = address.transport() == TurnTransport.UDP ? bindUdp(address) : bindTcp(address);
+                Channel ch = f.sync().channel();
+                listeners.add(ch);
+                ListenAddress actual = new ListenAddress(address.transport(), (InetSocketAddress) ch.localAddress());
+                bound.add(actual);
+                logger.info("listening on {} ({})", actual, Transports.name());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            close();
+            throw e;
+        }
+        logger.info("relay address {} ports {}-{}{}", context.relayAddress.getHostAddress(),
+                context.relayPorts.min, context.relayPorts.max,
+                context.advertisedRelayAddress.equals(context.relayAddress) ? ""
+                        : ", advertised as " + context.advertisedRelayAddress.getHostAddress());
+        return this;
+    }
+
+    private ChannelFuture bindUdp(ListenAddress address) {
+        return new Bootstrap()
+                .group(group)
+                .channel(Transports.datagramChannel())
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .handler(new UdpListener(packets))
+                .bind(address.address());
+    }
+
+    private ChannelFuture bindTcp(ListenAddress address) {
+        return new ServerBootstrap()
+                .group(group)
+                .channel(Transports.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("frames", new StunFrameDecoder())
+                                .addLast("turn", new TcpConnection(packets, context.stats));
+                    }
+                })
+                .bind(address.address());
+    }
+
+    @Override
+    public synchronized List<ListenAddress> boundAddresses() {
+        return Collections.unmodifiableList(new ArrayList<>(bound));
+    }
+
+    @Override
+    public TurnStats stats() {
+        return context.stats;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed || group == null) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        for (Channel ch : listeners) {
+            ch.close().awaitUninterruptibly();
+        }
+        context.closeAll();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        logger.info("stopped");
+    }
+}

@@ -1,0 +1,38 @@
+package io.parkway.turn;
+
+import java.util.List;
+
+/**
+ * A running STUN/TURN server (RFC 8489, RFC 8656): listeners for clients over UDP and TCP, allocations with UDP
+ * relayed transport addresses, long-term and TURN REST credentials, and a peer policy that is safe by default.
+ *
+ * <pre>{@code
+ * try (TurnServer server = TurnServer.builder()
+ *         .realm("parkway.test")
+ *         .listen(ListenAddress.parse("udp://127.0.0.1:3478"))
+ *         .user("alice", "wonderland")
+ *         .build()
+ *         .start()) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public interface TurnServer extends AutoCloseable {
+
+    static TurnServerBuilder builder() {
+        return new TurnServerBuilder();
+    }
+
+    /** Binds every listener; returns once all are bound. Fails (and releases what was bound) if one cannot be. */
+    TurnServer start() throws InterruptedException;
+
+    /** The addresses actually bound, in configuration order, with ephemeral ports resolved. Empty before start. */
+    List<ListenAddress> boundAddresses();
+
+    /** Live counters; never null. */
+    TurnStats stats();
+
+    /** Closes listeners, then allocations and their relay sockets, then the event loops. Idempotent. */
+    @Override
+    void close();
+}

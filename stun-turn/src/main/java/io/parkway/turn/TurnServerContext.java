@@ -1,0 +1,108 @@
+package io.parkway.turn;
+
+import java.net.InetAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every listener and allocation of one server shares: settings, credentials, peer policy, quotas, counters.
+ * Settings are immutable; {@link #authenticator()} and {@link #peerPolicy()} are volatile so a reload can swap them.
+ * Quota counters are atomics touched only when allocations are created or deleted, never per packet.
+ */
+final class TurnServerContext {
+    private static final Logger logger = LoggerFactory.getLogger(TurnServerContext.class);
+
+    final TurnStats stats = new TurnStats();
+    final String software;
+    final long defaultLifetimeSeconds;
+    final long maxLifetimeSeconds;
+    final int allocationsPerUser;
+    final int maxAllocations;
+    /** Address relay sockets bind. */
+    final InetAddress relayAddress;
+    /** Address advertised in XOR-RELAYED-ADDRESS: the external address when set, else {@link #relayAddress}. */
+    final InetAddress advertisedRelayAddress;
+    final RelayPorts relayPorts;
+    final Responses responses;
+    final Reservations reservations = new Reservations();
+    private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+    private final Set<Allocation> allocations = ConcurrentHashMap.newKeySet();
+    private volatile Authenticator authenticator;
+    private volatile PeerPolicy peerPolicy;
+
+    TurnServerContext(TurnServerBuilder b, InetAddress relayAddress, Authenticator authenticator, PeerPolicy policy) {
+        this.software = b.software;
+        this.defaultLifetimeSeconds = b.defaultLifetime.toSeconds();
+        this.maxLifetimeSeconds = b.maxLifetime.toSeconds();
+        this.allocationsPerUser = b.allocationsPerUser;
+        this.maxAllocations = b.maxAllocations;
+        this.relayAddress = relayAddress;
+        this.advertisedRelayAddress = b.externalAddress != null ? b.externalAddress : relayAddress;
+        this.relayPorts = new RelayPorts(b.minRelayPort, b.maxRelayPort);
+        this.authenticator = authenticator;
+        this.peerPolicy = policy;
+        this.responses = new Responses(this);
+    }
+
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    PeerPolicy peerPolicy() {
+        return peerPolicy;
+    }
+
+    /** Outcome of {@link #reserveQuota}. */
+    enum Quota { GRANTED, USER_QUOTA, SERVER_FULL }
+
+    /** Counts one more allocation for {@code user} if both the user's quota and the server's capacity allow. */
+    Quota reserveQuota(String user) {
+        if (total.incrementAndGet() > maxAllocations) {
+            total.decrementAndGet();
+            return Quota.SERVER_FULL;
+        }
+        AtomicInteger n = perUser.computeIfAbsent(user, u -> new AtomicInteger());
+        if (n.incrementAndGet() > allocationsPerUser) {
+            n.decrementAndGet();
+            total.decrementAndGet();
+            return Quota.USER_QUOTA;
+        }
+        return Quota.GRANTED;
+    }
+
+    /** Returns quota taken by {@link #reserveQuota} for an allocation that was not created. */
+    void releaseQuota(String user) {
+        total.decrementAndGet();
+        perUser.computeIfPresent(user, (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    void register(Allocation allocation) {
+        allocations.add(allocation);
+        stats.allocationsActive.increment();
+        stats.allocationsCreated.increment();
+    }
+
+    /** Called once by {@link Allocation#close}. */
+    void release(Allocation allocation) {
+        if (allocations.remove(allocation)) {
+            stats.allocationsActive.decrement();
+            releaseQuota(allocation.credential.quotaKey());
+        }
+    }
+
+    /** Closes every allocation on its own event loop; used at shutdown. */
+    void closeAll() {
+        int n = allocations.size();
+        for (Allocation a : allocations) {
+            a.client.eventLoop().execute(() -> a.close("server shutdown"));
+        }
+        if (n > 0) {
+            logger.info("closing {} allocation(s)", n);
+        }
+        reservations.closeAll();
+    }
+}
