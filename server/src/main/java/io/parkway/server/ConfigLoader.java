@@ -73,7 +73,8 @@ public final class ConfigLoader {
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new ConfigException(file.toString(), List.of("config file: " + file + " (expected: an existing file)"));
+            throw new ConfigException(file.toString(),
+                    List.of("config file: " + file + " (expected: an existing file)"));
         } catch (IOException e) {
             throw new ConfigException(file.toString(),
                     List.of("config file: " + file + " (expected: a readable UTF-8 file; " + e + ")"));

@@ -133,11 +133,11 @@ final class ConfigReader {
             return null;
         }
         List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-        node.fields().forEachRemaining(entries::add);
+        entries.addAll(node.properties());
         return entries;
     }
 
-    /** A value as written: strings bare ({@code ""} when empty), anything else as compact JSON such as {@code [1,2]}. */
+    /** A value as written: strings bare ({@code ""} when empty), anything else as compact JSON ({@code [1,2]}). */
     static String show(JsonNode value) {
         if (value == null || value.isNull()) {
             return "null";

@@ -5,6 +5,8 @@ import io.parkway.turn.ListenAddress;
 import io.parkway.turn.TurnTransport;
 import io.parkway.turn.auth.RestCredentials;
 import java.io.PrintWriter;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,12 +29,13 @@ final class DevelopmentBanner {
         List<String> listen = new ArrayList<>();
         List<String> urls = new ArrayList<>();
         for (ListenAddress a : bound) {
-            listen.add(a.toString());
-            String hostPort = a.toString().substring(a.transport().scheme().length() + "://".length());
+            String hostPort = uriHost(a.address().getAddress()) + ":" + a.address().getPort();
+            listen.add(a.transport().scheme() + "://" + hostPort);
             urls.add("\"turn:" + hostPort + "?transport=" + a.transport().scheme() + "\"");
         }
         out.println();
-        out.println("Parkway development server (no --config): loopback only, TURN REST secret generated for this run.");
+        out.println("Parkway development server (no --config): loopback only,"
+                + " TURN REST secret generated for this run.");
         out.println("  listening  " + String.join("  ", listen) + "   realm " + config.realm());
         out.println("  username   " + credential.username() + "   (valid for " + ttl.toHours() + " hours)");
         out.println("  password   " + credential.password());
@@ -51,5 +54,11 @@ final class DevelopmentBanner {
         out.println("For a real deployment: ./parkway serve --config conf/parkway.yaml (edit it first)");
         out.println();
         out.flush();
+    }
+
+    /** An IP as URIs write it: RFC 5952 text, IPv6 in brackets (RFC 3986 section 3.2.2). */
+    private static String uriHost(InetAddress ip) {
+        String text = NetUtil.toAddressString(ip);
+        return ip instanceof Inet6Address ? "[" + text + "]" : text;
     }
 }

@@ -41,8 +41,8 @@ public record ParkwayConfig(String realm, Turn turn) {
         return new ParkwayConfig(TurnServerBuilder.DEFAULT_REALM, new Turn(
                 List.of(ListenAddress.parse("udp://127.0.0.1:" + DEFAULT_PORT),
                         ListenAddress.parse("tcp://127.0.0.1:" + DEFAULT_PORT)),
-                new Relay(null, null,
-                        new PortRange(TurnServerBuilder.DEFAULT_MIN_RELAY_PORT, TurnServerBuilder.DEFAULT_MAX_RELAY_PORT)),
+                new Relay(null, null, new PortRange(
+                        TurnServerBuilder.DEFAULT_MIN_RELAY_PORT, TurnServerBuilder.DEFAULT_MAX_RELAY_PORT)),
                 Map.of(),
                 List.of(),
                 new Peers(List.of(), List.of()),
@@ -90,6 +90,15 @@ public record ParkwayConfig(String realm, Turn turn) {
             requireNonNull(peers, "peers");
             requireNonNull(allocationLifetime, "allocationLifetime");
             requireNonNull(maxAllocationLifetime, "maxAllocationLifetime");
+        }
+
+        /** Leaves passwords and secrets out, so that logging a configuration does not leak them. */
+        @Override
+        public String toString() {
+            return "Turn[listen=" + listen + ", relay=" + relay + ", users=" + users.keySet() + " (passwords redacted)"
+                    + ", restSecrets=" + restSecrets.size() + " (redacted), peers=" + peers
+                    + ", allocationLifetime=" + allocationLifetime + ", maxAllocationLifetime=" + maxAllocationLifetime
+                    + ", allocationsPerUser=" + allocationsPerUser + ", maxAllocations=" + maxAllocations + "]";
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -70,8 +71,9 @@ final class ServeCommand implements Callable<Integer> {
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
             }
-            logger.error("cannot start", e);
-            err.println("parkway: cannot start: " + e);
+            logger.debug("cannot start", e); // an operational failure, such as a port in use: no stack trace by default
+            err.println("parkway: cannot start on " + cfg.turn().listen().stream().map(ListenAddress::toString)
+                    .collect(Collectors.joining(" ")) + ": " + (e.getMessage() != null ? e.getMessage() : e));
             return ExitCode.SOFTWARE;
         }
         CountDownLatch closed = new CountDownLatch(1);
@@ -91,26 +93,18 @@ final class ServeCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
+    /** One line with every bound address (ephemeral ports resolved) and what clients can authenticate with. */
     private static void logStarted(ParkwayConfig cfg, TurnServer server) {
-        for (ListenAddress a : server.boundAddresses()) {
-            logger.info("listening on {}", a);
-        }
         Turn t = cfg.turn();
-        logger.info("relaying on {} ports {}{}, realm {}",
-                t.relay().address() != null ? t.relay().address().getHostAddress()
-                        : t.listen().get(0).address().getAddress().getHostAddress(),
-                t.relay().ports(),
-                t.relay().externalAddress() != null
-                        ? ", advertised as " + t.relay().externalAddress().getHostAddress() : "",
-                cfg.realm());
+        logger.info("ready on {} (realm {}, {} static users, {} REST secrets)",
+                server.boundAddresses().stream().map(ListenAddress::toString).collect(Collectors.joining(" ")),
+                cfg.realm(), t.users().size(), t.restSecrets().size());
         if (!t.peers().allow().isEmpty() || !t.peers().deny().isEmpty()) {
             logger.info("peers: default deny list, also denying {}, allowing {}", t.peers().deny(), t.peers().allow());
         }
         if (t.users().isEmpty() && t.restSecrets().isEmpty()) {
             logger.warn("no turn.users and no turn.rest-secrets: every TURN allocation will be refused"
                     + " (STUN Binding still works)");
-        } else {
-            logger.info("{} static users, {} REST secrets", t.users().size(), t.restSecrets().size());
         }
     }
 

@@ -128,11 +128,14 @@ class ConfigLoaderTest {
 
     @Test
     void badPortRanges() {
-        assertProblems("turn: { relay: { ports: 0-100 } }", "turn.relay.ports: 0-100 (expected: MIN-MAX within 1-65535)");
+        assertProblems("turn: { relay: { ports: 0-100 } }",
+                "turn.relay.ports: 0-100 (expected: MIN-MAX within 1-65535)");
         assertProblems("turn: { relay: { ports: 60000-50000 } }",
                 "turn.relay.ports: 60000-50000 (expected: MIN-MAX within 1-65535)");
-        assertProblems("turn: { relay: { ports: 50000 } }", "turn.relay.ports: 50000 (expected: MIN-MAX within 1-65535)");
-        assertProblems("turn: { relay: { ports: [1, 2] } }", "turn.relay.ports: [1,2] (expected: MIN-MAX within 1-65535)");
+        assertProblems("turn: { relay: { ports: 50000 } }",
+                "turn.relay.ports: 50000 (expected: MIN-MAX within 1-65535)");
+        assertProblems("turn: { relay: { ports: [1, 2] } }",
+                "turn.relay.ports: [1,2] (expected: MIN-MAX within 1-65535)");
     }
 
     @Test
@@ -141,7 +144,8 @@ class ConfigLoaderTest {
                 "turn.listen[0]: tcp://localhost:3478 (expected: an IP literal, not a host name)",
                 "turn.listen[1]: 3478 (expected: udp://IP:PORT or tcp://IP:PORT)",
                 "turn.listen[2]: udp://127.0.0.1:99999 (expected: udp://IP:PORT or tcp://IP:PORT, IPv6 in brackets)");
-        assertProblems("turn: { listen: [ ] }", "turn.listen: [] (expected: at least one udp://IP:PORT or tcp://IP:PORT)");
+        assertProblems("turn: { listen: [ ] }",
+                "turn.listen: [] (expected: at least one udp://IP:PORT or tcp://IP:PORT)");
         assertProblems("turn: { listen: \"udp://127.0.0.1:3478\" }",
                 "turn.listen: udp://127.0.0.1:3478 (expected: a list of udp://IP:PORT or tcp://IP:PORT)");
         assertProblems("turn: { listen: [ \"udp://127.0.0.1:3478\", \"udp://127.0.0.1:3478\" ] }",

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -115,6 +117,24 @@ class MainTest {
         Result r = run("serve", "--config", missing.toString());
         assertEquals(2, r.code);
         assertTrue(r.err.contains("config file: " + missing + " (expected: an existing file)"), r.err);
+    }
+
+    @Test
+    void serveExitsWithCode1WhenAnAddressIsTaken(@TempDir Path dir) throws Exception {
+        try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("taken.yaml"),
+                    "turn: { listen: [ \"udp://127.0.0.1:" + taken.getLocalPort() + "\" ] }\n");
+            Result r = run("serve", "--config", config.toString());
+            assertEquals(1, r.code, r.out + r.err);
+            String expected = "parkway: cannot start on udp://127.0.0.1:" + taken.getLocalPort() + ": ";
+            assertTrue(r.err.startsWith(expected), r.err);
+        }
+    }
+
+    @Test
+    void configToStringRedactsSecrets() throws Exception {
+        String text = ConfigLoader.load(ConfigLoaderTest.SHIPPED).toString();
+        assertTrue(text.contains("alice") && !text.contains("wonderland") && !text.contains("s3cret"), text);
     }
 
     static String hmacSha1Base64(String secret, String username) throws Exception {

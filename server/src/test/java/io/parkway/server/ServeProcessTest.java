@@ -22,6 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeProcessTest {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on (udp|tcp)://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern ADDRESS = Pattern.compile("(udp|tcp)://127\\.0\\.0\\.1:(\\d+)");
 
     @Test
     void servesOnEphemeralPortsAndStopsOnSigterm(@TempDir Path dir) throws Exception {
@@ -59,9 +61,13 @@ class ServeProcessTest {
         }, "parkway-output");
         reader.start();
         try {
-            await().atMost(Duration.ofMinutes(1))
-                    .failFast("parkway exited: " + output, () -> !process.isAlive())
-                    .until(() -> output.stream().filter(l -> LISTENING.matcher(l).find()).count() == 2);
+            try {
+                await().atMost(Duration.ofMinutes(1))
+                        .failFast("parkway exited", () -> !process.isAlive())
+                        .until(() -> output.stream().anyMatch(l -> l.contains("ready on ")));
+            } catch (ConditionTimeoutException | TerminalFailureException e) {
+                throw new AssertionError("parkway did not log \"ready on\": " + output, e);
+            }
             int udpPort = port(output, "udp");
             int tcpPort = port(output, "tcp");
             assertTrue(udpPort > 0 && tcpPort > 0, output.toString());
@@ -70,7 +76,7 @@ class ServeProcessTest {
             relayWithCoturnClient(udpPort, false);
             relayWithCoturnClient(tcpPort, true);
         } finally {
-            process.destroy(); // SIGTERM
+            process.toHandle().destroy(); // SIGTERM; unlike Process.destroy(), leaves the output pipe open to read
             boolean exited = process.waitFor(1, TimeUnit.MINUTES);
             if (!exited) {
                 process.destroyForcibly();
@@ -83,9 +89,9 @@ class ServeProcessTest {
     }
 
     private static int port(List<String> output, String scheme) {
-        for (String line : output) {
-            Matcher m = LISTENING.matcher(line);
-            if (m.find() && m.group(1).equals(scheme)) {
+        String ready = output.stream().filter(l -> l.contains("ready on ")).findFirst().orElseThrow();
+        for (Matcher m = ADDRESS.matcher(ready); m.find(); ) {
+            if (m.group(1).equals(scheme)) {
                 return Integer.parseInt(m.group(2));
             }
         }

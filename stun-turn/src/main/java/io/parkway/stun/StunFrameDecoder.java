@@ -22,7 +22,8 @@ public final class StunFrameDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.readableBytes() >= ChannelData.HEADER_LENGTH) {
-            int first = in.getUnsignedByte(in.readerIndex()) >>> 6;
+            int firstByte = in.getUnsignedByte(in.readerIndex());
+            int first = firstByte >>> 6;
             int length = in.getUnsignedShort(in.readerIndex() + 2);
             int frame;
             int wire;
@@ -36,7 +37,7 @@ public final class StunFrameDecoder extends ByteToMessageDecoder {
                 in.skipBytes(in.readableBytes());
                 throw new CorruptedFrameException(String.format(
                         "first byte: 0x%02x (expected: STUN 0b00xxxxxx or ChannelData 0b01xxxxxx)",
-                        first << 6));
+                        firstByte));
             }
             if (in.readableBytes() < wire) {
                 return;

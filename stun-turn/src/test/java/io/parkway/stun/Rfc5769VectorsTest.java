@@ -46,8 +46,9 @@ class Rfc5769VectorsTest {
     static final String REALM = "example.org";
     static final String NONCE = "f//499k954d6OL34oL9FSTvy64sA";
     /**
-     * Section 2.4 long-term key: MD5(username ":" realm ":" SASLprep(password)); the password "The\u00adM\u00aatr\u2168"
-     * is "TheMatrIX" after SASLprep. Computed directly so this test does not depend on the auth package.
+     * Section 2.4 long-term key: MD5(username ":" realm ":" SASLprep(password)); the password
+     * "The\u00adM\u00aatr\u2168" is "TheMatrIX" after SASLprep. Computed directly so this test does not depend on
+     * the auth package.
      */
     static final byte[] LONG_TERM_KEY = md5(MATRIX_USERNAME + ":" + REALM + ":TheMatrIX");
 

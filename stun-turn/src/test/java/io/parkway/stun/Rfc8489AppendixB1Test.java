@@ -29,10 +29,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The vector as printed in the RFC does not verify. The corrected message differs in three places: the header
  * length is 0x0090 (144) instead of 0x009c, a PASSWORD-ALGORITHM attribute (SHA-256, 0x0002, no parameters) sits
- * between REALM and MESSAGE-INTEGRITY-SHA256, and the HMAC value is new. The HMAC is keyed with the SHA-256 long-term
- * key of RFC 8489 section 9.2.2, {@code SHA-256("マトリックス:example.org:TheMatrIX")} (password after OpaqueString),
- * as PASSWORD-ALGORITHM selects; the MD5 key does not verify it. The bytes below are the corrected ones; the digest was
- * checked against that key with an HMAC independent of the code under test before this test was written.
+ * between REALM and MESSAGE-INTEGRITY-SHA256, and the HMAC value is new. The HMAC is keyed with the SHA-256
+ * long-term key of RFC 8489 section 9.2.2, {@code SHA-256("マトリックス:example.org:TheMatrIX")} (password after
+ * OpaqueString), as PASSWORD-ALGORITHM selects; the MD5 key does not verify it. The bytes below are the corrected
+ * ones; the digest was checked against that key with an HMAC independent of the code under test before this test
+ * was written.
  */
 class Rfc8489AppendixB1Test {
     static final String NONCE = "obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA";

@@ -86,9 +86,10 @@ final class StunTestSupport {
         b[index + 3] = (byte) value;
     }
 
-    /** A heap buffer wrapping a copy of {@code bytes}, released by {@link #releaseAll()}. */
+    /** A heap buffer holding a copy of {@code bytes}, released by {@link #releaseAll()}. */
     ByteBuf heap(byte[] bytes) {
-        return own(Unpooled.wrappedBuffer(bytes.clone()));
+        // Not wrappedBuffer: for an empty array it returns the shared EMPTY_BUFFER, which cannot be released.
+        return own(Unpooled.buffer(bytes.length).writeBytes(bytes));
     }
 
     /** A pooled direct buffer (no backing array) holding a copy of {@code bytes}. */
