@@ -101,7 +101,7 @@ final class Authenticator {
         if (restSecrets.isEmpty() || expiry.isEmpty()) {
             return Result.failed(AuthFailure.UNKNOWN_USER);
         }
-        if (expiry.getAsLong() <= clock.instant().getEpochSecond()) {
+        if (expiry.getAsLong() < clock.instant().getEpochSecond()) { // valid during its expiry second, as in coturn
             return Result.failed(AuthFailure.EXPIRED_CREDENTIAL);
         }
         for (String secret : restSecrets) {

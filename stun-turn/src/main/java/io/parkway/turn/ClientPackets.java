@@ -54,6 +54,11 @@ final class ClientPackets {
         }
         StunClass cls = message.messageClass();
         if (cls == StunClass.INDICATION) {
+            if (message.unknownComprehensionRequired().length > 0) {
+                // RFC 8489 section 6.3.2: an indication with unknown comprehension-required attributes is discarded.
+                server.stats.malformedDropped.increment();
+                return null;
+            }
             return message.method() == StunMethod.SEND ? send(client, message) : null;
         }
         if (cls == StunClass.REQUEST) {
@@ -105,16 +110,11 @@ final class ClientPackets {
 
     private void request(ClientSocket client, StunMessage request) {
         Responses responses = server.responses;
-        int[] unknown = request.unknownComprehensionRequired();
-        if (unknown.length > 0) {
-            // RFC 8489 section 6.3.1.1: 420 listing the attributes not understood.
-            responses.send(client, responses.error(client, request, StunErrorCode.UNKNOWN_ATTRIBUTE)
-                    .unknownAttributes(unknown), null);
-            return;
-        }
         int method = request.method();
         if (method == StunMethod.BINDING) {
-            binding(client, request);
+            if (!refuseUnknownAttributes(client, request, null)) {
+                binding(client, request);
+            }
             return;
         }
         if (method != StunMethod.ALLOCATE && method != StunMethod.REFRESH
@@ -128,6 +128,10 @@ final class ClientPackets {
             return;
         }
         Credential credential = auth.credential();
+        // RFC 8489 section 6.3: unknown attributes are checked once authentication is done, so the 420 is protected.
+        if (refuseUnknownAttributes(client, request, credential)) {
+            return;
+        }
         switch (method) {
             case StunMethod.ALLOCATE:
                 allocate.handle(client, request, credential);
@@ -142,6 +146,22 @@ final class ClientPackets {
                 channelBind.handle(client, request, credential);
                 break;
         }
+    }
+
+    /**
+     * RFC 8489 section 6.3.1: a request with unknown comprehension-required attributes gets a 420 listing them in
+     * UNKNOWN-ATTRIBUTES, integrity-protected when the request was authenticated (section 6.3.1.1).
+     *
+     * @return whether the 420 was sent
+     */
+    private boolean refuseUnknownAttributes(ClientSocket client, StunMessage request, Credential credential) {
+        int[] unknown = request.unknownComprehensionRequired();
+        if (unknown.length == 0) {
+            return false;
+        }
+        server.responses.send(client, server.responses.error(client, request, StunErrorCode.UNKNOWN_ATTRIBUTE)
+                .unknownAttributes(unknown), credential);
+        return true;
     }
 
     /** RFC 8489 section 9.2.4: the error for each way authentication can fail. */

@@ -35,7 +35,9 @@ final class RefreshHandler {
             allocation.close("deleted by client");
             lifetime = 0;
         } else {
-            lifetime = requested < 0 ? server.defaultLifetimeSeconds : Math.min(requested, server.maxLifetimeSeconds);
+            // RFC 8656 section 8: min(requested, maximum), but never below the default; the default when absent.
+            lifetime = requested < 0 ? server.defaultLifetimeSeconds
+                    : Math.max(Math.min(requested, server.maxLifetimeSeconds), server.defaultLifetimeSeconds);
             allocation.refresh(lifetime);
         }
         responses.send(client, responses.success(client, request).uint32(StunAttribute.LIFETIME, lifetime),
