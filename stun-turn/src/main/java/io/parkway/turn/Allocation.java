@@ -157,7 +157,7 @@ final class Allocation {
             } else {
                 // RFC 8656 section 11.3: a Data indication with XOR-PEER-ADDRESS and DATA.
                 out = client.alloc().directBuffer(StunMessage.HEADER_LENGTH + 24 + 4 + length + 3);
-                writeDataIndication(out, peer, data, length);
+                writeDataIndication(out, PeerAddresses.advertised(server, peer), data, length);
             }
             packetsToClient++;
             bytesToClient += length;

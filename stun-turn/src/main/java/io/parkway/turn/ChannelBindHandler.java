@@ -41,6 +41,7 @@ final class ChannelBindHandler {
             return;
         }
         long now = System.nanoTime();
+        peer = PeerAddresses.local(server, peer);
         switch (allocation.channels.bind(channel, peer, now)) {
             case NUMBER_IN_USE:
             case PEER_IN_USE:

@@ -95,12 +95,13 @@ final class ClientPackets {
             server.stats.unroutableDropped.increment();
             return null;
         }
-        if (!allocation.permissions.permits(peer.getAddress(), System.nanoTime())) {
-            server.stats.unroutableDropped.increment();
+        if (!PeerAddresses.permits(server, peer)) {
+            server.stats.peerDenied.increment();
             return null;
         }
-        if (!server.peerPolicy().permits(peer.getAddress())) {
-            server.stats.peerDenied.increment();
+        peer = PeerAddresses.local(server, peer);
+        if (!allocation.permissions.permits(peer.getAddress(), System.nanoTime())) {
+            server.stats.unroutableDropped.increment();
             return null;
         }
         allocation.sendToPeer(message.buffer().retainedSlice(message.valueIndex(data), message.valueLength(data)),

@@ -38,7 +38,7 @@ final class CreatePermissionHandler {
         }
         long now = System.nanoTime();
         for (InetSocketAddress peer : peers) {
-            allocation.permissions.install(peer.getAddress(), now);
+            allocation.permissions.install(PeerAddresses.local(server, peer).getAddress(), now);
         }
         server.responses.send(client, server.responses.success(client, request), credential);
     }

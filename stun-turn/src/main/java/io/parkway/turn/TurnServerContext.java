@@ -28,6 +28,8 @@ final class TurnServerContext {
     final RelayPorts relayPorts;
     final Responses responses;
     final Reservations reservations = new Reservations();
+    /** Ports of live allocations, for {@link PeerAddresses#isOwnAllocation}. */
+    final RelayPortSet relayPortsInUse = new RelayPortSet();
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private final Set<Allocation> allocations = ConcurrentHashMap.newKeySet();
@@ -82,6 +84,7 @@ final class TurnServerContext {
 
     void register(Allocation allocation) {
         allocations.add(allocation);
+        relayPortsInUse.add(allocation.relayedAddress.getPort());
         stats.allocationsActive.increment();
         stats.allocationsCreated.increment();
     }
@@ -89,6 +92,7 @@ final class TurnServerContext {
     /** Called once by {@link Allocation#close}. */
     void release(Allocation allocation) {
         if (allocations.remove(allocation)) {
+            relayPortsInUse.remove(allocation.relayedAddress.getPort());
             stats.allocationsActive.decrement();
             releaseQuota(allocation.credential.quotaKey());
         }
