@@ -21,6 +21,11 @@ public final class StunErrorCode {
     public static final int ROLE_CONFLICT = 487;
     public static final int SERVER_ERROR = 500;
     public static final int INSUFFICIENT_CAPACITY = 508;
+    /**
+     * Not in the IANA registry: Parkway's answer to Allocate while the server drains before a shutdown. A class-5
+     * server error (RFC 8489 section 14.8 allows 300-699), which clients treat as "use another server".
+     */
+    public static final int SERVICE_UNAVAILABLE = 503;
 
     private StunErrorCode() {
     }
@@ -43,6 +48,7 @@ public final class StunErrorCode {
             case ROLE_CONFLICT: return "Role Conflict";
             case SERVER_ERROR: return "Server Error";
             case INSUFFICIENT_CAPACITY: return "Insufficient Capacity";
+            case SERVICE_UNAVAILABLE: return "Service Unavailable: Server Draining";
             default: return "Error " + code;
         }
     }

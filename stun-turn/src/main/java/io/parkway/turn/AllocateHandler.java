@@ -102,6 +102,10 @@ final class AllocateHandler {
             additionalRefused = true; // one relay family per allocation: answered with ADDRESS-ERROR-CODE 440
         }
         long lifetime = grantedLifetime(request.uint32(StunAttribute.LIFETIME, -1));
+        if (server.draining) {
+            responses.sendError(client, request, StunErrorCode.SERVICE_UNAVAILABLE, credential);
+            return;
+        }
         switch (server.reserveQuota(credential.quotaKey())) {
             case USER_QUOTA:
                 responses.sendError(client, request, StunErrorCode.ALLOCATION_QUOTA_REACHED, credential);

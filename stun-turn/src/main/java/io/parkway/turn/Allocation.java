@@ -12,6 +12,7 @@ import io.parkway.stun.StunAttribute;
 import io.parkway.stun.StunMessage;
 import io.parkway.stun.StunMethod;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Allocation {
     private static final Logger logger = LoggerFactory.getLogger(Allocation.class);
+    /** How often expired permissions and channels are swept, so the active gauges stay true. */
+    static final long HOUSEKEEPING_SECONDS = 60;
 
     final TurnServerContext server;
     final ClientSocket client;
@@ -35,8 +38,11 @@ final class Allocation {
     final InetSocketAddress relayedAddress;
     final Credential credential;
     final io.parkway.stun.TransactionId allocateTransaction;
-    final PermissionTable permissions = new PermissionTable();
-    final ChannelTable channels = new ChannelTable();
+    final PermissionTable permissions;
+    final ChannelTable channels;
+    /** The client transport's ordinal, the index of the per-transport relay counters. */
+    private final int transport;
+    private ScheduledFuture<?> housekeeping;
     private final long createdAtNanos = System.nanoTime();
     private ScheduledFuture<?> expiry;
     /** The lifetime granted by the last Allocate or Refresh, in seconds. */
@@ -58,7 +64,12 @@ final class Allocation {
         this.relayedAddress = relayedAddress;
         this.credential = credential;
         this.allocateTransaction = allocateTransaction;
+        this.transport = client.transport().ordinal();
+        this.permissions = new PermissionTable(server.stats.permissionsActive);
+        this.channels = new ChannelTable(server.stats.channelsActive);
         relay.pipeline().addLast("relay", new RelayHandler());
+        housekeeping = client.eventLoop().scheduleAtFixedRate(this::sweep, HOUSEKEEPING_SECONDS,
+                HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
     }
 
     /** Starts or restarts the lifetime timer (RFC 8656 sections 7.2 and 8). */
@@ -68,6 +79,12 @@ final class Allocation {
             expiry.cancel(false);
         }
         expiry = client.eventLoop().schedule(this::expire, lifetimeSeconds, TimeUnit.SECONDS);
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        permissions.sweep(now);
+        channels.sweep(now);
     }
 
     private void expire() {
@@ -83,8 +100,8 @@ final class Allocation {
     void sendToPeer(ByteBuf data, InetSocketAddress peer) {
         packetsToPeer++;
         bytesToPeer += data.readableBytes();
-        server.stats.relayedPacketsToPeer.increment();
-        server.stats.relayedBytesToPeer.add(data.readableBytes());
+        server.stats.relayedPacketsToPeer[transport].increment();
+        server.stats.relayedBytesToPeer[transport].add(data.readableBytes());
         relay.write(new DatagramPacket(data, peer), relay.voidPromise());
         relayWritePending = true;
     }
@@ -112,9 +129,14 @@ final class Allocation {
         if (expiry != null) {
             expiry.cancel(false);
         }
+        housekeeping.cancel(false);
+        permissions.clear();
+        channels.clear();
         client.detach(this);
         relay.close();
         server.release(this);
+        server.listener.allocationClosed(Duration.ofNanos(System.nanoTime() - createdAtNanos), client.transport(),
+                reason);
         logger.info("allocation {} ended ({}): client {} {}, user {}, {}s, to peers {} packets/{} bytes, "
                 + "to client {} packets/{} bytes", relayedAddress, reason, client.transport().scheme(),
                 client.remoteAddress(), credential.logName(),
@@ -161,8 +183,8 @@ final class Allocation {
             }
             packetsToClient++;
             bytesToClient += length;
-            server.stats.relayedPacketsToClient.increment();
-            server.stats.relayedBytesToClient.add(length);
+            server.stats.relayedPacketsToClient[transport].increment();
+            server.stats.relayedBytesToClient[transport].add(length);
             client.write(out);
             clientWritePending = true;
         }

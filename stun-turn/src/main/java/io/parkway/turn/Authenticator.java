@@ -35,13 +35,21 @@ final class Authenticator {
     private final Map<String, String> users;
     private final Map<ByteBuffer, String> usersByHash = new HashMap<>();
     private final List<String> restSecrets;
+    /** Secrets removed by a reload, each accepted until its instant (see TurnServerBuilder#restSecretGrace). */
+    private final Map<String, java.time.Instant> retiredSecrets;
     private final NonceCodec nonces;
     private final Clock clock;
 
     Authenticator(String realm, Map<String, String> users, List<String> restSecrets, NonceCodec nonces, Clock clock) {
+        this(realm, users, restSecrets, Map.of(), nonces, clock);
+    }
+
+    private Authenticator(String realm, Map<String, String> users, List<String> restSecrets,
+            Map<String, java.time.Instant> retiredSecrets, NonceCodec nonces, Clock clock) {
         this.realm = realm;
         this.users = Map.copyOf(users);
         this.restSecrets = List.copyOf(restSecrets);
+        this.retiredSecrets = Map.copyOf(retiredSecrets);
         this.nonces = nonces;
         this.clock = clock;
         for (String user : users.keySet()) {
@@ -51,6 +59,27 @@ final class Authenticator {
 
     String realm() {
         return realm;
+    }
+
+    /**
+     * The authenticator after a reload: new users and secrets, the same realm and nonce key (outstanding nonces stay
+     * valid). Secrets no longer listed stay accepted for {@code grace}, then are forgotten.
+     */
+    Authenticator reloaded(Map<String, String> newUsers, List<String> newSecrets, java.time.Duration grace) {
+        java.time.Instant now = clock.instant();
+        Map<String, java.time.Instant> retired = new HashMap<>();
+        retiredSecrets.forEach((secret, until) -> {
+            if (until.isAfter(now)) {
+                retired.put(secret, until);
+            }
+        });
+        if (!grace.isZero()) {
+            for (String old : restSecrets) {
+                retired.put(old, now.plus(grace));
+            }
+        }
+        newSecrets.forEach(retired::remove);
+        return new Authenticator(realm, newUsers, newSecrets, retired, nonces, clock);
     }
 
     /** A fresh nonce for a challenge to {@code client} (RFC 8489 section 9.2.1 nonce cookie included). */
@@ -98,7 +127,7 @@ final class Authenticator {
                     : Result.failed(AuthFailure.BAD_INTEGRITY);
         }
         OptionalLong expiry = RestCredentials.expiry(username);
-        if (restSecrets.isEmpty() || expiry.isEmpty()) {
+        if ((restSecrets.isEmpty() && retiredSecrets.isEmpty()) || expiry.isEmpty()) {
             return Result.failed(AuthFailure.UNKNOWN_USER);
         }
         if (expiry.getAsLong() < clock.instant().getEpochSecond()) { // valid during its expiry second, as in coturn
@@ -108,6 +137,18 @@ final class Authenticator {
             byte[] key = LongTermKey.of(algorithm, username, realm, RestCredentials.password(secret, username));
             if (verify(request, key, sha256Integrity)) {
                 return ok(username, key, algorithm, sha256Integrity, true);
+            }
+        }
+        if (!retiredSecrets.isEmpty()) {
+            java.time.Instant now = clock.instant();
+            for (Map.Entry<String, java.time.Instant> retired : retiredSecrets.entrySet()) {
+                if (retired.getValue().isAfter(now)) {
+                    byte[] key = LongTermKey.of(algorithm, username, realm,
+                            RestCredentials.password(retired.getKey(), username));
+                    if (verify(request, key, sha256Integrity)) {
+                        return ok(username, key, algorithm, sha256Integrity, true);
+                    }
+                }
             }
         }
         return Result.failed(AuthFailure.BAD_INTEGRITY);

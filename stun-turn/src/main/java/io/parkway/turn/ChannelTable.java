@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The channel bindings of one allocation, looked up in O(1) both ways: by number for ChannelData from the client
@@ -14,6 +15,12 @@ import java.util.Map;
 final class ChannelTable {
     private final IntObjectHashMap<ChannelBinding> byNumber = new IntObjectHashMap<>(4);
     private final Map<InetSocketAddress, ChannelBinding> byPeer = new HashMap<>(4);
+    /** The server-wide gauge of held bindings; this table adds and removes its own. */
+    private final LongAdder active;
+
+    ChannelTable(LongAdder active) {
+        this.active = active;
+    }
 
     /** Outcome of {@link #bind}. */
     enum BindResult { BOUND, REFRESHED, NUMBER_IN_USE, PEER_IN_USE }
@@ -40,6 +47,7 @@ final class ChannelTable {
         ChannelBinding binding = new ChannelBinding(number, peer, expires);
         byNumber.put(number, binding);
         byPeer.put(peer, binding);
+        active.increment();
         return BindResult.BOUND;
     }
 
@@ -59,12 +67,21 @@ final class ChannelTable {
         return byNumber.size();
     }
 
-    private void sweep(long nowNanos) {
+    /** Removes every binding (the allocation is gone). */
+    void clear() {
+        active.add(-byNumber.size());
+        byNumber.clear();
+        byPeer.clear();
+    }
+
+    /** Forgets bindings past their cooldown. */
+    void sweep(long nowNanos) {
         for (Iterator<ChannelBinding> it = byPeer.values().iterator(); it.hasNext(); ) {
             ChannelBinding b = it.next();
             if (!b.isReserved(nowNanos)) {
                 it.remove();
                 byNumber.remove(b.number);
+                active.decrement();
             }
         }
     }

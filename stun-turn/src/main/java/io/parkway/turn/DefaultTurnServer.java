@@ -26,6 +26,7 @@ final class DefaultTurnServer implements TurnServer {
     private static final Logger logger = LoggerFactory.getLogger(DefaultTurnServer.class);
 
     private final List<ListenAddress> listen;
+    private final TurnServerBuilder settings;
     private final int threads;
     private final TurnServerContext context;
     private final ClientPackets packets;
@@ -36,23 +37,75 @@ final class DefaultTurnServer implements TurnServer {
 
     DefaultTurnServer(TurnServerBuilder b) {
         this.listen = List.copyOf(b.listen);
+        this.settings = b;
         this.threads = b.eventLoopThreads;
         InetAddress relay = b.relayAddress != null ? b.relayAddress : listen.get(0).address().getAddress();
         if (relay.isAnyLocalAddress()) {
             throw new IllegalArgumentException("relay address: " + relay.getHostAddress()
                     + " (expected: a specific local IP; set it when listening on a wildcard address)");
         }
+        PeerPolicy policy = policyOf(b, relay);
+        NonceCodec nonces = new NonceCodec(b.clock, b.nonceLifetime);
+        Authenticator authenticator = new Authenticator(b.realm, b.users, b.restSecrets, nonces, b.clock);
+        this.context = new TurnServerContext(b, relay, authenticator, policy);
+        this.packets = new ClientPackets(context);
+    }
+
+    /** The configured policy (the default when none) plus the relay's own addresses. */
+    private static PeerPolicy policyOf(TurnServerBuilder b, InetAddress relay) {
         PeerPolicy policy = b.peerPolicy != null ? b.peerPolicy : PeerPolicy.defaults();
         List<InetAddress> own = new ArrayList<>();
         own.add(relay);
         if (b.externalAddress != null) {
             own.add(b.externalAddress);
         }
-        policy = policy.withRelayAddresses(own);
-        NonceCodec nonces = new NonceCodec(b.clock, b.nonceLifetime);
-        Authenticator authenticator = new Authenticator(b.realm, b.users, b.restSecrets, nonces, b.clock);
-        this.context = new TurnServerContext(b, relay, authenticator, policy);
-        this.packets = new ClientPackets(context);
+        return policy.withRelayAddresses(own);
+    }
+
+    @Override
+    public synchronized List<String> reload(TurnServerBuilder next) {
+        List<String> restartNeeded = new ArrayList<>();
+        if (!next.listen.equals(settings.listen)) {
+            restartNeeded.add("listen");
+        }
+        if (!java.util.Objects.equals(next.relayAddress, settings.relayAddress)) {
+            restartNeeded.add("relay address");
+        }
+        if (!java.util.Objects.equals(next.externalAddress, settings.externalAddress)) {
+            restartNeeded.add("external address");
+        }
+        if (next.minRelayPort != settings.minRelayPort || next.maxRelayPort != settings.maxRelayPort) {
+            restartNeeded.add("relay ports");
+        }
+        if (!next.realm.equals(settings.realm)) {
+            restartNeeded.add("realm");
+        }
+        context.reload(next, policyOf(next, context.relayAddress));
+        logger.info("reloaded: {} static users, {} REST secrets, peers {}, {} allocations per user, max {}{}",
+                next.users.size(), next.restSecrets.size(), context.peerPolicy(), next.allocationsPerUser,
+                next.maxAllocations, restartNeeded.isEmpty() ? "" : "; needs a restart to change: " + restartNeeded);
+        return restartNeeded;
+    }
+
+    @Override
+    public void drain() {
+        if (!context.draining) {
+            context.draining = true;
+            logger.info("draining: new allocations refused, {} active keep relaying", context.stats.allocationsActive());
+        }
+    }
+
+    @Override
+    public synchronized boolean isReady() {
+        if (group == null || closed || context.draining) {
+            return false;
+        }
+        for (Channel ch : listeners) {
+            if (!ch.isActive()) {
+                return false;
+            }
+        }
+        return listeners.size() == listen.size();
     }
 
     @Override

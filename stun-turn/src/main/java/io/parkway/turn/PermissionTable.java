@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The permissions of one allocation, keyed by peer IP (RFC 8656 section 9). Confined to the allocation's event loop;
@@ -12,6 +13,12 @@ import java.util.Map;
  */
 final class PermissionTable {
     private final Map<InetAddress, Permission> byPeer = new HashMap<>(4);
+    /** The server-wide gauge of live permissions; this table adds and removes its own. */
+    private final LongAdder active;
+
+    PermissionTable(LongAdder active) {
+        this.active = active;
+    }
 
     /** Installs or refreshes the permission for {@code peer} (RFC 8656 section 9.2). */
     void install(InetAddress peer, long nowNanos) {
@@ -20,6 +27,7 @@ final class PermissionTable {
         Permission p = byPeer.get(peer);
         if (p == null) {
             byPeer.put(peer, new Permission(expires));
+            active.increment();
         } else {
             p.expiresAtNanos = expires;
         }
@@ -42,11 +50,19 @@ final class PermissionTable {
         return byPeer.size();
     }
 
-    private void sweep(long nowNanos) {
+    /** Removes expired permissions. */
+    void sweep(long nowNanos) {
         for (Iterator<Permission> it = byPeer.values().iterator(); it.hasNext(); ) {
             if (!it.next().isLive(nowNanos)) {
                 it.remove();
+                active.decrement();
             }
         }
+    }
+
+    /** Removes every permission (the allocation is gone). */
+    void clear() {
+        active.add(-byPeer.size());
+        byPeer.clear();
     }
 }

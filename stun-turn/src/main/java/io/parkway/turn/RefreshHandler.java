@@ -39,6 +39,7 @@ final class RefreshHandler {
             lifetime = requested < 0 ? server.defaultLifetimeSeconds
                     : Math.max(Math.min(requested, server.maxLifetimeSeconds), server.defaultLifetimeSeconds);
             allocation.refresh(lifetime);
+            server.stats.allocationsRefreshed.increment();
         }
         responses.send(client, responses.success(client, request).uint32(StunAttribute.LIFETIME, lifetime),
                 credential);

@@ -27,6 +27,7 @@ final class Responses {
 
     /** As {@link #success(ClientSocket, StunMessage)}, for answers sent after the request's buffer is gone. */
     StunWriter success(ClientSocket client, int method, TransactionId transactionId) {
+        server.stats.response(method, true);
         ByteBuf out = client.alloc().buffer(128);
         return StunWriter.begin(out, method, StunClass.SUCCESS_RESPONSE, transactionId);
     }
@@ -39,6 +40,7 @@ final class Responses {
     /** As {@link #error(ClientSocket, StunMessage, int)}, for answers sent after the request's buffer is gone. */
     StunWriter error(ClientSocket client, int method, TransactionId transactionId, int code) {
         server.stats.errorResponses.increment();
+        server.stats.response(method, false);
         server.stats.errorByCode(code).increment();
         ByteBuf out = client.alloc().buffer(128);
         return StunWriter.begin(out, method, StunClass.ERROR_RESPONSE, transactionId)

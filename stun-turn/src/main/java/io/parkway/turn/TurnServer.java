@@ -32,6 +32,25 @@ public interface TurnServer extends AutoCloseable {
     /** Live counters; never null. */
     TurnStats stats();
 
+    /**
+     * Applies the reloadable settings of {@code next} without touching allocations, permissions, channels or
+     * sockets: static users, REST secrets (removed ones accepted for {@link TurnServerBuilder#restSecretGrace}),
+     * peer policy, quotas and lifetimes. Nonces already issued stay valid.
+     *
+     * @return the settings that differ but only take effect after a restart (listen, relay address, external
+     *     address, relay ports, realm); empty when everything was applied
+     */
+    List<String> reload(TurnServerBuilder next);
+
+    /**
+     * Starts draining before a shutdown: Allocate is refused with 503 (Service Unavailable), everything else,
+     * including relaying and Refresh on existing allocations, goes on. Not ready from then on. Idempotent.
+     */
+    void drain();
+
+    /** Started, every listener bound and open, and not draining. */
+    boolean isReady();
+
     /** Closes listeners, then allocations and their relay sockets, then the event loops. Idempotent. */
     @Override
     void close();

@@ -46,6 +46,8 @@ public final class TurnServerBuilder {
     int maxAllocations = DEFAULT_MAX_ALLOCATIONS;
     int eventLoopThreads;
     Clock clock = Clock.systemUTC();
+    TurnListener listener = TurnListener.NONE;
+    Duration restSecretGrace = Duration.ZERO;
 
     TurnServerBuilder() {
     }
@@ -162,6 +164,24 @@ public final class TurnServerBuilder {
     /** The clock for credential expiry and nonces (tests move it). */
     public TurnServerBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Receives allocation events (for a lifetime histogram); {@link TurnListener#NONE} by default. */
+    public TurnServerBuilder listener(TurnListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * How long a REST secret removed by {@link TurnServer#reload} is still accepted, so credentials issued just
+     * before a rotation keep working for a while. Zero (the default) drops it at once.
+     */
+    public TurnServerBuilder restSecretGrace(Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("rest secret grace: " + grace + " (expected: >= 0)");
+        }
+        this.restSecretGrace = grace;
         return this;
     }
 

@@ -17,16 +17,20 @@ final class TurnServerContext {
 
     final TurnStats stats = new TurnStats();
     final String software;
-    final long defaultLifetimeSeconds;
-    final long maxLifetimeSeconds;
-    final int allocationsPerUser;
-    final int maxAllocations;
+    volatile long defaultLifetimeSeconds;
+    volatile long maxLifetimeSeconds;
+    volatile int allocationsPerUser;
+    volatile int maxAllocations;
+    volatile java.time.Duration restSecretGrace;
+    /** Set by {@link TurnServer#drain()}: new allocations are refused, existing ones keep relaying. */
+    volatile boolean draining;
     /** Address relay sockets bind. */
     final InetAddress relayAddress;
     /** Address advertised in XOR-RELAYED-ADDRESS: the external address when set, else {@link #relayAddress}. */
     final InetAddress advertisedRelayAddress;
     final RelayPorts relayPorts;
     final Responses responses;
+    final TurnListener listener;
     final Reservations reservations = new Reservations();
     /** Ports of live allocations, for {@link PeerAddresses#isOwnAllocation}. */
     final RelayPortSet relayPortsInUse = new RelayPortSet();
@@ -42,12 +46,29 @@ final class TurnServerContext {
         this.maxLifetimeSeconds = b.maxLifetime.toSeconds();
         this.allocationsPerUser = b.allocationsPerUser;
         this.maxAllocations = b.maxAllocations;
+        this.restSecretGrace = b.restSecretGrace;
         this.relayAddress = relayAddress;
         this.advertisedRelayAddress = b.externalAddress != null ? b.externalAddress : relayAddress;
         this.relayPorts = new RelayPorts(b.minRelayPort, b.maxRelayPort);
         this.authenticator = authenticator;
         this.peerPolicy = policy;
         this.responses = new Responses(this);
+        this.listener = b.listener;
+    }
+
+    /**
+     * Applies the reloadable settings of {@code next}: users, REST secrets (retired ones kept for the grace period),
+     * peer policy, quotas and lifetimes. Allocations, permissions and channels are untouched. Called off the event
+     * loops; each field is swapped atomically.
+     */
+    void reload(TurnServerBuilder next, PeerPolicy policy) {
+        restSecretGrace = next.restSecretGrace;
+        authenticator = authenticator.reloaded(next.users, next.restSecrets, restSecretGrace);
+        peerPolicy = policy;
+        defaultLifetimeSeconds = next.defaultLifetime.toSeconds();
+        maxLifetimeSeconds = next.maxLifetime.toSeconds();
+        allocationsPerUser = next.allocationsPerUser;
+        maxAllocations = next.maxAllocations;
     }
 
     Authenticator authenticator() {

@@ -22,10 +22,21 @@ public final class TurnStats {
     final LongAdder authFailures = new LongAdder();
     final LongAdder errorResponses = new LongAdder();
     final LongAdder bindingRequests = new LongAdder();
-    final LongAdder relayedPacketsToPeer = new LongAdder();
-    final LongAdder relayedBytesToPeer = new LongAdder();
-    final LongAdder relayedPacketsToClient = new LongAdder();
-    final LongAdder relayedBytesToClient = new LongAdder();
+    final LongAdder allocationsRefreshed = new LongAdder();
+    final LongAdder permissionsActive = new LongAdder();
+    final LongAdder channelsActive = new LongAdder();
+    /** Indexed by {@link TurnTransport#ordinal()} of the client's transport. */
+    final LongAdder[] relayedPacketsToPeer = adders(TurnTransport.values().length);
+    final LongAdder[] relayedBytesToPeer = adders(TurnTransport.values().length);
+    final LongAdder[] relayedPacketsToClient = adders(TurnTransport.values().length);
+    final LongAdder[] relayedBytesToClient = adders(TurnTransport.values().length);
+    /** Responses sent, indexed by {@link #REQUEST_METHODS} position then 0 = success, 1 = error. */
+    private final LongAdder[][] responses = new LongAdder[REQUEST_METHODS.length + 1][];
+
+    /** The request methods counted by {@link #responses(int, boolean)}; others are counted as one "other". */
+    public static final int[] REQUEST_METHODS = {
+        io.parkway.stun.StunMethod.BINDING, io.parkway.stun.StunMethod.ALLOCATE, io.parkway.stun.StunMethod.REFRESH,
+        io.parkway.stun.StunMethod.CREATE_PERMISSION, io.parkway.stun.StunMethod.CHANNEL_BIND};
 
     private final ConcurrentHashMap<Integer, LongAdder> errorsByCode = new ConcurrentHashMap<>();
     private final EnumMap<AuthFailure, LongAdder> authFailuresByReason = new EnumMap<>(AuthFailure.class);
@@ -34,6 +45,45 @@ public final class TurnStats {
         for (AuthFailure f : AuthFailure.values()) {
             authFailuresByReason.put(f, new LongAdder());
         }
+        for (int i = 0; i < responses.length; i++) {
+            responses[i] = adders(2);
+        }
+    }
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    private static long sum(LongAdder[] adders) {
+        long total = 0;
+        for (LongAdder a : adders) {
+            total += a.sum();
+        }
+        return total;
+    }
+
+    void response(int method, boolean success) {
+        int i = 0;
+        while (i < REQUEST_METHODS.length && REQUEST_METHODS[i] != method) {
+            i++;
+        }
+        responses[i][success ? 0 : 1].increment();
+    }
+
+    /**
+     * Responses sent for requests of {@code method} (one of {@link #REQUEST_METHODS}; any other number gives the
+     * count of all other methods), successes or errors. A 401 challenge counts as an error.
+     */
+    public long responses(int method, boolean success) {
+        int i = 0;
+        while (i < REQUEST_METHODS.length && REQUEST_METHODS[i] != method) {
+            i++;
+        }
+        return responses[i][success ? 0 : 1].sum();
     }
 
     LongAdder errorByCode(int code) {
@@ -106,18 +156,51 @@ public final class TurnStats {
     }
 
     public long relayedPacketsToPeer() {
-        return relayedPacketsToPeer.sum();
+        return sum(relayedPacketsToPeer);
     }
 
     public long relayedBytesToPeer() {
-        return relayedBytesToPeer.sum();
+        return sum(relayedBytesToPeer);
     }
 
     public long relayedPacketsToClient() {
-        return relayedPacketsToClient.sum();
+        return sum(relayedPacketsToClient);
     }
 
     public long relayedBytesToClient() {
-        return relayedBytesToClient.sum();
+        return sum(relayedBytesToClient);
+    }
+
+    /** Packets relayed client → peer for clients on {@code transport}. */
+    public long relayedPacketsToPeer(TurnTransport transport) {
+        return relayedPacketsToPeer[transport.ordinal()].sum();
+    }
+
+    public long relayedBytesToPeer(TurnTransport transport) {
+        return relayedBytesToPeer[transport.ordinal()].sum();
+    }
+
+    /** Packets relayed peer → client for clients on {@code transport}. */
+    public long relayedPacketsToClient(TurnTransport transport) {
+        return relayedPacketsToClient[transport.ordinal()].sum();
+    }
+
+    public long relayedBytesToClient(TurnTransport transport) {
+        return relayedBytesToClient[transport.ordinal()].sum();
+    }
+
+    /** Successful Refresh requests that extended (not deleted) an allocation. */
+    public long allocationsRefreshed() {
+        return allocationsRefreshed.sum();
+    }
+
+    /** Permissions installed and not yet expired (expired ones are swept at least once a minute). */
+    public long permissionsActive() {
+        return permissionsActive.sum();
+    }
+
+    /** Channel bindings held, including those in their 5-minute post-expiry cooldown (swept once a minute). */
+    public long channelsActive() {
+        return channelsActive.sum();
     }
 }
