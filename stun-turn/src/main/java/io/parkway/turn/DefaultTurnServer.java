@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parkway.stun.StunFrameDecoder;
 import io.parkway.turn.auth.NonceCodec;
@@ -154,7 +155,9 @@ final class DefaultTurnServer implements TurnServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frames", new StunFrameDecoder())
+                        ch.pipeline().addLast("idle", new IdleStateHandler(
+                                        settings.tcpIdleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast("frames", new StunFrameDecoder())
                                 .addLast("turn", new TcpConnection(packets, context.stats));
                     }
                 })

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
 
 /**
@@ -15,6 +16,9 @@ import java.net.InetSocketAddress;
  * closing the connection deletes the allocation).
  *
  * <p>Confined to the connection's event loop; the allocation's relay socket is registered on the same loop.
+ *
+ * <p>A connection silent for {@link TurnServerBuilder#tcpIdleTimeout} while holding no allocation is closed, so
+ * idle or abandoned connections cannot pile up; with an allocation, the allocation's lifetime governs instead.
  */
 final class TcpConnection extends ChannelInboundHandlerAdapter implements ClientSocket {
     private final ClientPackets packets;
@@ -63,6 +67,15 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Client
             allocation.close("client connection closed");
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && allocation == null) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

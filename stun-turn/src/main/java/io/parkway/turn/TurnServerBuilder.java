@@ -28,6 +28,8 @@ public final class TurnServerBuilder {
     public static final int DEFAULT_ALLOCATIONS_PER_USER = 16;
     /** Allocations the whole server holds at once (508 Insufficient Capacity beyond). */
     public static final int DEFAULT_MAX_ALLOCATIONS = 100_000;
+    /** A TCP client connection silent this long without an allocation is closed. */
+    public static final Duration DEFAULT_TCP_IDLE_TIMEOUT = Duration.ofMinutes(2);
 
     String realm = DEFAULT_REALM;
     String software = DEFAULT_SOFTWARE;
@@ -47,6 +49,7 @@ public final class TurnServerBuilder {
     int eventLoopThreads;
     Clock clock = Clock.systemUTC();
     TurnListener listener = TurnListener.NONE;
+    Duration tcpIdleTimeout = DEFAULT_TCP_IDLE_TIMEOUT;
     Duration restSecretGrace = Duration.ZERO;
 
     TurnServerBuilder() {
@@ -164,6 +167,15 @@ public final class TurnServerBuilder {
     /** The clock for credential expiry and nonces (tests move it). */
     public TurnServerBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** How long a TCP connection without an allocation may stay silent before it is closed. */
+    public TurnServerBuilder tcpIdleTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("tcp idle timeout: " + timeout + " (expected: > 0)");
+        }
+        this.tcpIdleTimeout = timeout;
         return this;
     }
 
