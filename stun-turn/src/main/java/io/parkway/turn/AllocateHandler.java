@@ -106,7 +106,7 @@ final class AllocateHandler {
             responses.sendError(client, request, StunErrorCode.SERVICE_UNAVAILABLE, credential);
             return;
         }
-        switch (server.reserveQuota(credential.quotaKey())) {
+        switch (server.reserveQuota(credential)) {
             case USER_QUOTA:
                 responses.sendError(client, request, StunErrorCode.ALLOCATION_QUOTA_REACHED, credential);
                 return;

@@ -26,6 +26,11 @@ public final class TurnServerBuilder {
     public static final int DEFAULT_MAX_RELAY_PORT = 65535;
     /** Allocations one username may hold at once (RFC 8656 section 7.2, 486 Allocation Quota Reached). */
     public static final int DEFAULT_ALLOCATIONS_PER_USER = 16;
+    /**
+     * Allocations one TURN REST credential may hold at once. Signaling hands each session (and each of a speaker's
+     * connections) its own credential, so a small number keeps one session from hogging the relay.
+     */
+    public static final int DEFAULT_ALLOCATIONS_PER_REST_CREDENTIAL = 4;
     /** Allocations the whole server holds at once (508 Insufficient Capacity beyond). */
     public static final int DEFAULT_MAX_ALLOCATIONS = 100_000;
     /** A TCP client connection silent this long without an allocation is closed. */
@@ -45,6 +50,7 @@ public final class TurnServerBuilder {
     Duration maxLifetime = DEFAULT_MAX_ALLOCATION_LIFETIME;
     Duration nonceLifetime = DEFAULT_NONCE_LIFETIME;
     int allocationsPerUser = DEFAULT_ALLOCATIONS_PER_USER;
+    int allocationsPerRestCredential = DEFAULT_ALLOCATIONS_PER_REST_CREDENTIAL;
     int maxAllocations = DEFAULT_MAX_ALLOCATIONS;
     int eventLoopThreads;
     Clock clock = Clock.systemUTC();
@@ -147,6 +153,12 @@ public final class TurnServerBuilder {
 
     public TurnServerBuilder allocationsPerUser(int quota) {
         this.allocationsPerUser = requirePositive("allocations per user", quota);
+        return this;
+    }
+
+    /** Allocations one TURN REST credential (one username) may hold at once; 486 beyond. */
+    public TurnServerBuilder allocationsPerRestCredential(int quota) {
+        this.allocationsPerRestCredential = requirePositive("allocations per REST credential", quota);
         return this;
     }
 

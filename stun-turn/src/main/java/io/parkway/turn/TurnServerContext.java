@@ -20,6 +20,7 @@ final class TurnServerContext {
     volatile long defaultLifetimeSeconds;
     volatile long maxLifetimeSeconds;
     volatile int allocationsPerUser;
+    volatile int allocationsPerRestCredential;
     volatile int maxAllocations;
     volatile java.time.Duration restSecretGrace;
     /** Set by {@link TurnServer#drain()}: new allocations are refused, existing ones keep relaying. */
@@ -45,6 +46,7 @@ final class TurnServerContext {
         this.defaultLifetimeSeconds = b.defaultLifetime.toSeconds();
         this.maxLifetimeSeconds = b.maxLifetime.toSeconds();
         this.allocationsPerUser = b.allocationsPerUser;
+        this.allocationsPerRestCredential = b.allocationsPerRestCredential;
         this.maxAllocations = b.maxAllocations;
         this.restSecretGrace = b.restSecretGrace;
         this.relayAddress = relayAddress;
@@ -68,6 +70,7 @@ final class TurnServerContext {
         defaultLifetimeSeconds = next.defaultLifetime.toSeconds();
         maxLifetimeSeconds = next.maxLifetime.toSeconds();
         allocationsPerUser = next.allocationsPerUser;
+        allocationsPerRestCredential = next.allocationsPerRestCredential;
         maxAllocations = next.maxAllocations;
     }
 
@@ -82,14 +85,19 @@ final class TurnServerContext {
     /** Outcome of {@link #reserveQuota}. */
     enum Quota { GRANTED, USER_QUOTA, SERVER_FULL }
 
-    /** Counts one more allocation for {@code user} if both the user's quota and the server's capacity allow. */
-    Quota reserveQuota(String user) {
+    /**
+     * Counts one more allocation for {@code credential} if both its quota (static users: allocations per user;
+     * TURN REST credentials: allocations per credential) and the server's capacity allow.
+     */
+    Quota reserveQuota(Credential credential) {
+        String user = credential.quotaKey();
+        int quota = credential.rest() ? allocationsPerRestCredential : allocationsPerUser;
         if (total.incrementAndGet() > maxAllocations) {
             total.decrementAndGet();
             return Quota.SERVER_FULL;
         }
         AtomicInteger n = perUser.computeIfAbsent(user, u -> new AtomicInteger());
-        if (n.incrementAndGet() > allocationsPerUser) {
+        if (n.incrementAndGet() > quota) {
             n.decrementAndGet();
             total.decrementAndGet();
             return Quota.USER_QUOTA;

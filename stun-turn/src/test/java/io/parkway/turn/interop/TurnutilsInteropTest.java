@@ -239,7 +239,7 @@ class TurnutilsInteropTest {
                 .relayAddress(InetAddress.getByName(LOOPBACK))
                 .user("alice", "wonderland")
                 .restSecrets(List.of("s3cret"))
-                .allocationsPerUser(10_000); // uclient's abandoned probe allocations add up; see the class comment
+                .allocationsPerUser(10_000).allocationsPerRestCredential(10_000); // uclient's abandoned probe allocations add up; see the class comment
         if (policy != null) {
             builder.peerPolicy(policy);
         }

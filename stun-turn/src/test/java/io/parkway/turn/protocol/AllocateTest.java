@@ -409,6 +409,29 @@ class AllocateTest {
         }
     }
 
+    /** A TURN REST credential has its own, smaller quota (one signaling session must not hog the relay). */
+    @Test
+    void allocationQuotaPerRestCredentialIs486() {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        io.parkway.turn.auth.RestCredential session = io.parkway.turn.auth.RestCredentials.issue(
+                TestServers.REST_SECRET, "session-1", java.time.Duration.ofMinutes(10), clock);
+        io.parkway.turn.auth.RestCredential other = io.parkway.turn.auth.RestCredentials.issue(
+                TestServers.REST_SECRET, "session-2", java.time.Duration.ofMinutes(10), clock);
+        try (TurnServer quota = TestServers.start(TestServers.builder().allocationsPerRestCredential(2));
+                TestTurnClient one = TestTurnClient.udp(udp(quota)).credentials(session.username(), session.password());
+                TestTurnClient two = TestTurnClient.udp(udp(quota)).credentials(session.username(), session.password());
+                TestTurnClient three = TestTurnClient.udp(udp(quota)).credentials(session.username(), session.password());
+                TestTurnClient otherSession = TestTurnClient.udp(udp(quota))
+                        .credentials(other.username(), other.password());
+                TestTurnClient staticUser = alice(quota)) {
+            one.allocateOrFail();
+            two.allocateOrFail();
+            assertEquals(486, three.allocate().errorCode());
+            assertTrue(otherSession.allocate().isSuccess(), "the quota is per credential");
+            assertTrue(staticUser.allocate().isSuccess(), "static users have their own quota");
+        }
+    }
+
     /** 508 once the server holds its maximum number of allocations, whoever asks. */
     @Test
     void serverCapacityIs508() {

@@ -42,6 +42,7 @@ final class TestServers {
                 .restSecrets(List.of(REST_SECRET))
                 .peerPolicy(ALLOW_LOOPBACK)
                 .allocationsPerUser(1000)
+                .allocationsPerRestCredential(1000)
                 .clock(clock);
     }
 
