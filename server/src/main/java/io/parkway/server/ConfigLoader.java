@@ -14,6 +14,7 @@ import io.parkway.server.ParkwayConfig.Peers;
 import io.parkway.server.ParkwayConfig.PortRange;
 import io.parkway.server.ParkwayConfig.Relay;
 import io.parkway.server.ParkwayConfig.Turn;
+import io.parkway.server.metrics.HttpAddress;
 import io.parkway.turn.IpRange;
 import io.parkway.turn.ListenAddress;
 import java.io.IOException;
@@ -43,17 +44,39 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    static final List<String> ROOT_KEYS = List.of("realm", "turn");
-    static final List<String> TURN_KEYS = List.of("listen", "relay", "users", "rest-secrets", "peers",
-            "allocation-lifetime", "max-allocation-lifetime", "allocations-per-user", "max-allocations");
+    static final List<String> ROOT_KEYS = List.of("realm", "turn", "log", "drain-timeout", "metrics", "signaling");
+    static final List<String> TURN_KEYS = List.of("listen", "relay", "users", "rest-secrets", "rest-secret-grace",
+            "peers", "allocation-lifetime", "max-allocation-lifetime", "allocations-per-user", "max-allocations");
     static final List<String> RELAY_KEYS = List.of("address", "external-address", "ports");
     static final List<String> PEERS_KEYS = List.of("allow", "deny");
+    static final List<String> LOG_KEYS = List.of("level");
+    static final List<String> METRICS_KEYS = List.of("listen");
+    static final List<String> SIGNALING_KEYS = List.of("listen", "tls", "speaker-key", "allowed-origins",
+            "max-listeners", "credential-ttl", "credential-refresh-before", "resume-grace", "max-message-bytes",
+            "max-messages-per-second", "max-connections-per-ip", "max-rooms");
+    static final List<String> SIGNALING_TLS_KEYS = List.of("cert", "key");
+
+    /**
+     * The schema that {@link EnvironmentOverrides} resolves {@code PARKWAY_…} names against: every mapping (section)
+     * of the document by key path ({@code ""} is the root) with its keys; a key that is not itself a section is a
+     * value. A new section must be listed here (a test checks that every key of the shipped conf/parkway.yaml is).
+     */
+    static final Map<String, List<String>> SECTIONS = Map.of(
+            "", ROOT_KEYS, "turn", TURN_KEYS, "turn.relay", RELAY_KEYS, "turn.peers", PEERS_KEYS, "log", LOG_KEYS,
+            "metrics", METRICS_KEYS, "signaling", SIGNALING_KEYS, "signaling.tls", SIGNALING_TLS_KEYS);
+    /** Keys whose value is a sequence; an environment override gives them as comma-separated items. */
+    static final Set<String> SEQUENCE_KEYS = Set.of("turn.listen", "turn.rest-secrets", "turn.peers.allow",
+            "turn.peers.deny", "signaling.allowed-origins");
+    /** Keys whose value is a mapping of names to strings; an environment override gives {@code NAME:VALUE,…}. */
+    static final Set<String> MAPPING_KEYS = Set.of("turn.users");
 
     /** RFC 8489 section 14.9: REALM MUST be fewer than 128 characters. */
     private static final int MAX_REALM_LENGTH = 127;
     /** RFC 8489 section 14.3: USERNAME MUST be fewer than 509 bytes. */
     private static final int MAX_USER_NAME_LENGTH = 508;
     private static final int MAX_SECRET_LENGTH = 1024;
+    /** The longest duration in seconds a key accepts: one year. */
+    private static final long MAX_SECONDS = 365L * 24 * 3600;
 
     private static final String LISTEN_EXPECTED = "udp://IP:PORT or tcp://IP:PORT";
     private static final String CIDR_EXPECTED = "ADDRESS/PREFIX such as 10.0.0.0/8 or fc00::/7";
@@ -69,6 +92,14 @@ public final class ConfigLoader {
 
     /** Reads and validates the YAML file {@code file}. */
     public static ParkwayConfig load(Path file) throws ConfigException {
+        return load(file, Map.of());
+    }
+
+    /**
+     * Reads the YAML file {@code file}, applies the {@code PARKWAY_…} variables of {@code environment} over it (see
+     * {@link EnvironmentOverrides}; other variables are ignored) and validates the result.
+     */
+    public static ParkwayConfig load(Path file, Map<String, String> environment) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -79,38 +110,125 @@ public final class ConfigLoader {
             throw new ConfigException(file.toString(),
                     List.of("config file: " + file + " (expected: a readable UTF-8 file; " + e + ")"));
         }
-        return parse(text, file.toString());
+        return validate(tree(text, file.toString()), file.toString(), ParkwayConfig.defaults(), environment);
     }
 
     /** Validates the YAML document {@code yaml}; {@code source} names it in the exception. */
     public static ParkwayConfig parse(String yaml, String source) throws ConfigException {
-        JsonNode root;
+        return validate(tree(yaml, source), source, ParkwayConfig.defaults(), Map.of());
+    }
+
+    /**
+     * {@code base} (such as the development defaults) with the {@code PARKWAY_…} variables of {@code environment}
+     * applied over it, validated as if they were a file's keys.
+     */
+    public static ParkwayConfig overlay(ParkwayConfig base, String source, Map<String, String> environment)
+            throws ConfigException {
+        return validate(null, source, base, environment);
+    }
+
+    private static JsonNode tree(String yaml, String source) throws ConfigException {
         try {
-            root = YAML.readTree(yaml);
+            return YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " line " + at.getLineNr() + ", column " + at.getColumnNr();
             throw new ConfigException(source,
-                    List.of("YAML" + where + ": " + e.getOriginalMessage() + " (expected: well-formed YAML)"));
+                    List.of("YAML" + where + ": " + firstLine(e.getOriginalMessage())
+                            + " (expected: well-formed YAML)"));
         }
-        ParkwayConfig d = ParkwayConfig.defaults();
+    }
+
+    /**
+     * The first line of a parser message: SnakeYAML appends the offending line of the document, which may hold a
+     * password or secret, and problems end up in logs (on reload) and in the journal (stderr under systemd).
+     */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
+    }
+
+    /**
+     * Applies the environment overrides over {@code root} (null: an empty document) and reads the result, every key
+     * missing from both taking its value from {@code d}.
+     */
+    private static ParkwayConfig validate(JsonNode root, String source, ParkwayConfig d,
+            Map<String, String> environment) throws ConfigException {
+        ConfigReader r = new ConfigReader();
+        root = EnvironmentOverrides.from(environment).apply(root, r);
         if (root == null || root.isMissingNode() || root.isNull()) {
+            if (r.problemCount() > 0) {
+                throw new ConfigException(source, r.problems());
+            }
             return d;
         }
-        ConfigReader r = new ConfigReader();
         String realm = null;
         Turn turn = d.turn();
+        ParkwayConfig.Log log = d.log();
+        Long drainTimeout = null;
+        ParkwayConfig.Metrics metrics = d.metrics();
+        ParkwayConfig.Signaling signaling = d.signaling();
         if (r.mapping(root, "", ROOT_KEYS)) {
             realm = r.string(get(root, "realm"), "realm", MAX_REALM_LENGTH);
             JsonNode t = get(root, "turn");
             if (t != null && r.mapping(t, "turn", TURN_KEYS)) {
                 turn = turn(r, t, d.turn());
             }
+            JsonNode l = get(root, "log");
+            if (l != null && r.mapping(l, "log", LOG_KEYS)) {
+                log = new ParkwayConfig.Log(or(logLevel(r, get(l, "level"), "log.level"), d.log().level()));
+            }
+            drainTimeout = r.integer(get(root, "drain-timeout"), "drain-timeout", 0, MAX_SECONDS, "whole seconds");
+            JsonNode m = get(root, "metrics");
+            if (m != null && r.mapping(m, "metrics", METRICS_KEYS)) {
+                metrics = new ParkwayConfig.Metrics(
+                        or(httpAddress(r, get(m, "listen"), "metrics.listen"), d.metrics().listen()));
+            }
+            JsonNode s = get(root, "signaling");
+            if (s != null && r.mapping(s, "signaling", SIGNALING_KEYS)) {
+                signaling = SignalingConfig.read(r, s, d.signaling());
+            }
         }
         if (r.problemCount() > 0) {
             throw new ConfigException(source, r.problems());
         }
-        return new ParkwayConfig(or(realm, d.realm()), turn);
+        return new ParkwayConfig(or(realm, d.realm()), turn, log,
+                drainTimeout == null ? d.drainTimeout() : Duration.ofSeconds(drainTimeout), metrics, signaling);
+    }
+
+    private static HttpAddress httpAddress(ConfigReader r, JsonNode node, String path) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            try {
+                return HttpAddress.parse(node.textValue());
+            } catch (IllegalArgumentException e) {
+                r.problem(path, node.textValue(), e, HttpAddress.EXPECTED);
+                return null;
+            }
+        }
+        r.problem(path, node, HttpAddress.EXPECTED);
+        return null;
+    }
+
+    private static ParkwayConfig.LogLevel logLevel(ConfigReader r, JsonNode node, String path) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            for (ParkwayConfig.LogLevel level : ParkwayConfig.LogLevel.values()) {
+                if (level.name().equalsIgnoreCase(node.textValue().strip())) {
+                    return level;
+                }
+            }
+        }
+        r.problem(path, node, "one of " + java.util.Arrays.stream(ParkwayConfig.LogLevel.values())
+                .map(Enum::name).collect(java.util.stream.Collectors.joining(", ")));
+        return null;
     }
 
     private static Turn turn(ConfigReader r, JsonNode t, Turn d) {
@@ -132,6 +250,8 @@ public final class ConfigLoader {
         }
         Map<String, String> users = or(users(r, get(t, "users"), "turn.users"), d.users());
         List<String> secrets = or(secrets(r, get(t, "rest-secrets"), "turn.rest-secrets"), d.restSecrets());
+        Long grace = r.integer(get(t, "rest-secret-grace"), "turn.rest-secret-grace", 0, MAX_SECONDS,
+                "whole seconds");
 
         Peers peers = d.peers();
         JsonNode peersNode = get(t, "peers");
@@ -166,7 +286,8 @@ public final class ConfigLoader {
 
         return new Turn(listen, relay, users, secrets, peers, life, maxLife,
                 perUser == null ? d.allocationsPerUser() : perUser.intValue(),
-                max == null ? d.maxAllocations() : max.intValue());
+                max == null ? d.maxAllocations() : max.intValue(),
+                grace == null ? d.restSecretGrace() : Duration.ofSeconds(grace));
     }
 
     private static List<ListenAddress> listen(ConfigReader r, JsonNode node, String path) {
@@ -254,7 +375,12 @@ public final class ConfigLoader {
     }
 
     private static Map<String, String> users(ConfigReader r, JsonNode node, String path) {
-        var entries = r.entries(node, path, "a mapping of user name to password, such as { alice: wonderland }");
+        String expected = "a mapping of user name to password, such as { alice: wonderland }";
+        if (node != null && !node.isObject()) {
+            r.problem(path, ConfigReader.redacted(node), expected);
+            return null;
+        }
+        var entries = r.entries(node, path, expected);
         if (entries == null) {
             return null;
         }
@@ -265,7 +391,7 @@ public final class ConfigLoader {
                 r.problem(path, "user name \"" + name + "\"", "1-" + MAX_USER_NAME_LENGTH + " characters");
                 continue;
             }
-            String password = r.string(e.getValue(), child(path, name), MAX_SECRET_LENGTH);
+            String password = r.secret(e.getValue(), child(path, name), MAX_SECRET_LENGTH);
             if (password != null) {
                 users.put(name, password);
             }
@@ -274,13 +400,18 @@ public final class ConfigLoader {
     }
 
     private static List<String> secrets(ConfigReader r, JsonNode node, String path) {
-        List<JsonNode> items = r.sequence(node, path, "a list of secrets, newest first, such as [ \"s3cret\" ]");
+        String expected = "a list of secrets, newest first, such as [ \"s3cret\" ]";
+        if (node != null && !node.isArray()) {
+            r.problem(path, ConfigReader.redacted(node), expected);
+            return null;
+        }
+        List<JsonNode> items = r.sequence(node, path, expected);
         if (items == null) {
             return null;
         }
         List<String> secrets = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            String s = r.string(items.get(i), item(path, i), MAX_SECRET_LENGTH);
+            String s = r.secret(items.get(i), item(path, i), MAX_SECRET_LENGTH);
             if (s != null) {
                 secrets.add(s);
             }

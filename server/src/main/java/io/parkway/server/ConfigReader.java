@@ -2,8 +2,10 @@ package io.parkway.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -13,10 +15,41 @@ import java.util.Map;
  *
  * <p>Readers return {@code null} for a missing or null key (the caller substitutes the default) and also after
  * recording a problem; {@link #problemCount()} before and after a read tells the two apart.
+ *
+ * <p>A key set by an environment variable ({@link #origin}) is named with it:
+ * {@code "turn.relay.ports (PARKWAY_TURN_RELAY_PORTS): 70000-80000 (expected: ...)"}.
  */
 final class ConfigReader {
 
     private final List<String> problems = new ArrayList<>();
+    /** Key path to the environment variable that set it. */
+    private final Map<String, String> origins = new HashMap<>();
+
+    /** Records that the key at {@code path} (and everything below it) came from the variable {@code variable}. */
+    void origin(String path, String variable) {
+        origins.put(path, variable);
+    }
+
+    /** {@code path}, followed by the environment variable that set it or one of its parents, if any. */
+    private String label(String path) {
+        for (String p = path; !p.isEmpty(); p = parent(p)) {
+            String variable = origins.get(p);
+            if (variable != null) {
+                return path + " (" + variable + ")";
+            }
+        }
+        return path;
+    }
+
+    private static String parent(String path) {
+        int cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+        return cut < 0 ? "" : path.substring(0, cut);
+    }
+
+    /** A problem that is not about one key, such as an unknown environment variable; recorded as it is. */
+    void problem(String line) {
+        problems.add(line);
+    }
 
     List<String> problems() {
         return problems;
@@ -27,11 +60,11 @@ final class ConfigReader {
     }
 
     void problem(String path, JsonNode value, String expected) {
-        problems.add(path + ": " + show(value) + " (expected: " + expected + ")");
+        problems.add(label(path) + ": " + show(value) + " (expected: " + expected + ")");
     }
 
     void problem(String path, String value, String expected) {
-        problems.add(path + ": " + value + " (expected: " + expected + ")");
+        problems.add(label(path) + ": " + value + " (expected: " + expected + ")");
     }
 
     /**
@@ -43,7 +76,7 @@ final class ConfigReader {
         String m = e.getMessage();
         int colon = m == null ? -1 : m.indexOf(": ");
         if (colon > 0 && m.startsWith(value, colon + 2)) {
-            problems.add(path + m.substring(colon));
+            problems.add(label(path) + m.substring(colon));
         } else {
             problem(path, value, fallbackExpected);
         }
@@ -78,7 +111,8 @@ final class ConfigReader {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!keys.contains(name)) {
-                problems.add(child(path, name) + ": unknown key (expected one of: " + String.join(", ", keys) + ")");
+                problems.add(label(child(path, name)) + ": unknown key (expected one of: " + String.join(", ", keys)
+                        + ")");
             }
         }
         return true;
@@ -92,6 +126,23 @@ final class ConfigReader {
         if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > maxLength) {
             boolean quotable = node.isNumber() || node.isBoolean();
             problem(path, node, "a string of 1-" + maxLength + " characters" + (quotable ? "; quote it" : ""));
+            return null;
+        }
+        return node.textValue();
+    }
+
+    /**
+     * Like {@link #string}, for a password or secret: a problem describes the value (its type, or its length) but
+     * never shows it, because problems are printed and logged.
+     */
+    String secret(JsonNode node, String path, int maxLength) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().isEmpty() || node.textValue().length() > maxLength) {
+            boolean quotable = node.isNumber() || node.isBoolean();
+            problem(path, redacted(node),
+                    "a string of 1-" + maxLength + " characters" + (quotable ? "; quote it" : ""));
             return null;
         }
         return node.textValue();
@@ -135,6 +186,18 @@ final class ConfigReader {
         List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
         entries.addAll(node.properties());
         return entries;
+    }
+
+    /** What a value that may hold a secret is, without showing it: {@code "a string of 6 characters (not shown)"}. */
+    static String redacted(JsonNode value) {
+        if (value.isNull()) {
+            return "null";
+        }
+        if (value.isTextual()) {
+            return value.textValue().isEmpty() ? "\"\"" : "a string of " + value.textValue().length()
+                    + " characters (not shown)";
+        }
+        return "a " + value.getNodeType().name().toLowerCase(Locale.ROOT) + " (not shown)";
     }
 
     /** A value as written: strings bare ({@code ""} when empty), anything else as compact JSON ({@code [1,2]}). */

@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What {@code parkway serve} prints when it runs the embedded development defaults: where it listens, a ready-made
- * credential, and command lines to try it with coturn's client and from a browser.
+ * What {@code parkway serve} prints when it runs the embedded development defaults (no {@code --config} and no
+ * configuration file in a default place, see {@link ConfigSource}): where it listens, a ready-made credential, and
+ * command lines to try it with coturn's client and from a browser. It goes to stdout, not to the log, and only in
+ * this case: it shows the run's secret, which is what makes it useful.
  */
 final class DevelopmentBanner {
 
@@ -34,7 +36,7 @@ final class DevelopmentBanner {
             urls.add("\"turn:" + hostPort + "?transport=" + a.transport().scheme() + "\"");
         }
         out.println();
-        out.println("Parkway development server (no --config): loopback only,"
+        out.println("Parkway development server (no configuration file, embedded defaults): loopback only,"
                 + " TURN REST secret generated for this run.");
         out.println("  listening  " + String.join("  ", listen) + "   realm " + config.realm());
         out.println("  username   " + credential.username() + "   (valid for " + ttl.toHours() + " hours)");
@@ -51,7 +53,8 @@ final class DevelopmentBanner {
         out.println("  { urls: [" + String.join(", ", urls) + "], username: \"" + credential.username()
                 + "\", credential: \"" + credential.password() + "\" }");
         out.println("More credentials:  ./parkway credentials --secret " + secret + " --user NAME");
-        out.println("For a real deployment: ./parkway serve --config conf/parkway.yaml (edit it first)");
+        out.println("For a real deployment: edit conf/parkway.yaml (serve loads it from the working directory)"
+                + " or install it as /etc/parkway/parkway.yaml; or ./parkway serve --config FILE");
         out.println();
         out.flush();
     }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "parkway", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Parkway: a STUN/TURN relay server for live audio on the web.",
-        subcommands = {ServeCommand.class, CredentialsCommand.class, VersionCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, CredentialsCommand.class, io.parkway.server.check.CheckCommand.class,
+                VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger logger = LoggerFactory.getLogger(Main.class);

@@ -1,6 +1,10 @@
 package io.parkway.server;
 
 import io.parkway.server.ParkwayConfig.Turn;
+import io.parkway.server.metrics.MetricsServer;
+import io.parkway.server.metrics.ParkwayMetrics;
+import io.parkway.server.metrics.TurnLimits;
+import io.parkway.signaling.SignalingServer;
 import io.parkway.turn.ListenAddress;
 import io.parkway.turn.TurnServer;
 import java.io.PrintWriter;
@@ -9,8 +13,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +25,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code parkway serve}: validates the configuration (exit code 2 with every problem on stderr, before anything is
- * bound), starts the STUN/TURN server, logs each bound address and blocks until SIGTERM or SIGINT, when a shutdown
- * hook closes the server.
+ * {@code parkway serve}: picks the configuration ({@link ConfigSource}), applies environment overrides, validates
+ * it (exit code 2 with every problem on stderr, before anything is bound), starts the STUN/TURN server, logs each
+ * bound address, then hands over to {@link Lifecycle}: SIGHUP reloads, SIGTERM or SIGINT drains and stops, and the
+ * command returns 0 once everything is closed.
  */
 @Command(name = "serve", description = {
-        "Runs the STUN/TURN server until SIGTERM or SIGINT.",
-        "Without --config, runs the embedded development defaults: loopback only (udp and tcp 127.0.0.1:3478),"
+        "Runs the STUN/TURN server until SIGTERM or SIGINT, which drain it first (new allocations refused, active"
+                + " ones relay until they end or drain-timeout passes); exits with 0."
+                + " SIGHUP reloads the configuration.",
+        "Without --config it loads conf/parkway.yaml from the working directory, else /etc/parkway/parkway.yaml;"
+                + " without either, the embedded development defaults: loopback only (udp and tcp 127.0.0.1:3478),"
                 + " a TURN REST secret generated for this run, loopback peers allowed; it prints credentials and"
-                + " how to try it. conf/parkway.yaml is not read unless given with --config."})
+                + " how to try it.",
+        "PARKWAY_<KEY> environment variables override keys of any of these, e.g. PARKWAY_TURN_RELAY_EXTERNAL_ADDRESS"
+                + "=203.0.113.7, PARKWAY_TURN_REST_SECRETS=new,old, PARKWAY_TURN_USERS=alice:pw1,bob:pw2."})
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger logger = LoggerFactory.getLogger(ServeCommand.class);
@@ -37,37 +47,41 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration, such as conf/parkway.yaml.")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration, such as conf/parkway.yaml"
+            + " (default: conf/parkway.yaml if it exists, else /etc/parkway/parkway.yaml if it exists, else the"
+            + " embedded development defaults).")
     Path config;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        String source = config == null ? "embedded development defaults" : config.toString();
-        String devSecret = null;
+        Map<String, String> environment = System.getenv();
+        ConfigSource source = ConfigSource.resolve(config);
+        String devSecret = source.embedded() ? newSecret() : null;
         ParkwayConfig cfg;
         TurnServer server;
+        ParkwayMetrics metrics = ParkwayMetrics.create(VersionCommand.version());
         try {
-            if (config == null) {
-                devSecret = newSecret();
-                cfg = ParkwayConfig.development(devSecret);
-            } else {
-                cfg = ConfigLoader.load(config);
-            }
-            server = TurnServerFactory.create(cfg);
+            cfg = source.load(environment, devSecret);
+            server = TurnServerFactory.create(cfg, metrics.turnListener());
         } catch (ConfigException e) {
+            metrics.close();
             err.println("parkway: " + e.getMessage());
             return ExitCode.USAGE;
         } catch (IllegalArgumentException | IllegalStateException e) { // a rule only the TURN server knows
-            err.println("parkway: " + new ConfigException(source, List.of(e.getMessage())).getMessage());
+            metrics.close();
+            err.println("parkway: " + new ConfigException(source.name(), List.of(e.getMessage())).getMessage());
             return ExitCode.USAGE;
         }
 
-        logger.info("Parkway {} starting with {}", VersionCommand.version(), source);
+        logger.info("Parkway {} starting with {}", VersionCommand.version(), source.describe(environment));
+        Logging.apply(cfg.log().level());
+        EphemeralPorts.warnIfOverlapping(cfg.turn().relay().ports());
         try {
             server.start();
         } catch (Exception e) {
             server.close();
+            metrics.close();
             if (e instanceof InterruptedException) {
                 throw (InterruptedException) e;
             }
@@ -76,21 +90,46 @@ final class ServeCommand implements Callable<Integer> {
                     .collect(Collectors.joining(" ")) + ": " + (e.getMessage() != null ? e.getMessage() : e));
             return ExitCode.SOFTWARE;
         }
-        CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            logger.info("shutting down");
+        SignalingServer signaling;
+        try {
+            signaling = SignalingFactory.create(cfg, server.boundAddresses()).start();
+        } catch (Exception e) {
             server.close();
-            logger.info("stopped");
-            closed.countDown();
-        }, "parkway-shutdown"));
+            metrics.close();
+            if (e instanceof InterruptedException) {
+                throw (InterruptedException) e;
+            }
+            logger.debug("cannot start signaling", e);
+            err.println("parkway: cannot start signaling on " + cfg.signaling().listen() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e));
+            return ExitCode.SOFTWARE;
+        }
+        Lifecycle lifecycle = new Lifecycle(server, source, environment, cfg).signaling(signaling);
+        metrics.bindTurn(server, () -> TurnLimits.of(lifecycle.config())); // limits as reloaded
+        MetricsServer metricsServer;
+        try {
+            metricsServer = MetricsServer.start(cfg.metrics().listen(), metrics);
+        } catch (Exception e) {
+            signaling.close();
+            server.close();
+            metrics.close();
+            if (e instanceof InterruptedException) {
+                throw (InterruptedException) e;
+            }
+            logger.debug("cannot serve metrics", e);
+            err.println("parkway: cannot serve metrics.listen " + cfg.metrics().listen() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e));
+            return ExitCode.SOFTWARE;
+        }
+        lifecycle.alsoClose(metricsServer).alsoClose(metrics); // /readyz answers 503 until the drain ends
+        lifecycle.install();
 
         logStarted(cfg, server);
         if (devSecret != null) {
             DevelopmentBanner.print(spec.commandLine().getOut(), cfg, server.boundAddresses(), devSecret,
                     Clock.systemUTC());
         }
-        closed.await();
-        return ExitCode.OK;
+        return lifecycle.awaitStopped();
     }
 
     /** One line with every bound address (ephemeral ports resolved) and what clients can authenticate with. */

@@ -3,6 +3,7 @@ package io.parkway.server;
 import io.parkway.server.ParkwayConfig.Relay;
 import io.parkway.server.ParkwayConfig.Turn;
 import io.parkway.turn.PeerPolicy;
+import io.parkway.turn.TurnListener;
 import io.parkway.turn.TurnServer;
 import io.parkway.turn.TurnServerBuilder;
 import java.net.InetAddress;
@@ -19,6 +20,11 @@ final class TurnServerFactory {
         return builder(config).build();
     }
 
+    /** As {@link #create(ParkwayConfig)}, reporting allocation events to {@code listener} (the metrics). */
+    static TurnServer create(ParkwayConfig config, TurnListener listener) {
+        return builder(config).listener(listener).build();
+    }
+
     static TurnServerBuilder builder(ParkwayConfig config) {
         Turn turn = config.turn();
         Relay relay = turn.relay();
@@ -29,6 +35,7 @@ final class TurnServerFactory {
                 .relayPorts(relay.ports().min(), relay.ports().max())
                 .users(turn.users())
                 .restSecrets(turn.restSecrets())
+                .restSecretGrace(turn.restSecretGrace())
                 .peerPolicy(peerPolicy(turn))
                 .allocationLifetimes(turn.allocationLifetime(), turn.maxAllocationLifetime())
                 .allocationsPerUser(turn.allocationsPerUser())

@@ -47,6 +47,52 @@ class ConfigLoaderTest {
         assertEquals(3600, c.turn().maxAllocationLifetime().toSeconds());
         assertEquals(16, c.turn().allocationsPerUser());
         assertEquals(100_000, c.turn().maxAllocations());
+        assertEquals(Duration.ZERO, c.turn().restSecretGrace());
+        assertEquals(d.turn().restSecretGrace(), c.turn().restSecretGrace());
+        assertEquals(ParkwayConfig.LogLevel.INFO, c.log().level());
+        assertEquals(d.log(), c.log());
+        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(d.drainTimeout(), c.drainTimeout());
+    }
+
+    @Test
+    void lifecycleAndLogKeys() throws Exception {
+        ParkwayConfig c = ConfigLoader.parse("""
+                turn: { rest-secret-grace: 300 }
+                log: { level: warn }
+                drain-timeout: 0
+                """, "lifecycle");
+        assertEquals(Duration.ofSeconds(300), c.turn().restSecretGrace());
+        assertEquals(ParkwayConfig.LogLevel.WARN, c.log().level());
+        assertEquals(Duration.ZERO, c.drainTimeout(), "0: close at once, without waiting");
+        assertProblems("""
+                turn: { rest-secret-grace: -1 }
+                log: { level: TRACE, colour: 1 }
+                drain-timeout: 1.5
+                """,
+                "turn.rest-secret-grace: -1 (expected: whole seconds, 0-31536000)",
+                "log.colour: unknown key (expected one of: level)",
+                "log.level: TRACE (expected: one of ERROR, WARN, INFO, DEBUG)",
+                "drain-timeout: 1.5 (expected: whole seconds, 0-31536000)");
+    }
+
+    @Test
+    void secretsAreNeverShownInProblems() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("""
+                turn:
+                  users: "alice:topsecret1"
+                  rest-secrets: [ "ok", 12345, "" ]
+                """, "secrets.yaml"));
+        assertEquals(List.of(
+                "turn.users: a string of 16 characters (not shown) (expected: a mapping of user name to password,"
+                        + " such as { alice: wonderland })",
+                "turn.rest-secrets[1]: a number (not shown) (expected: a string of 1-1024 characters; quote it)",
+                "turn.rest-secrets[2]: \"\" (expected: a string of 1-1024 characters)"), e.problems());
+        // A syntax error: the parser's message would quote the document's line; only its first line is kept.
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "turn:\n  users: { alice: topsecret2\n  rest-secrets: [ \"topsecret3\" \n", "broken.yaml"));
+        assertTrue(e.problems().get(0).startsWith("YAML line "), e.getMessage());
+        assertTrue(!e.getMessage().contains("topsecret"), e.getMessage());
     }
 
     @Test
@@ -93,17 +139,17 @@ class ConfigLoaderTest {
                 """, "bad.yaml"));
         List<String> p = e.problems();
         assertEquals(List.of(
-                "bogus: unknown key (expected one of: realm, turn)",
+                "bogus: unknown key (expected one of: " + String.join(", ", ConfigLoader.ROOT_KEYS) + ")",
                 "realm: \"\" (expected: a string of 1-127 characters)",
-                "turn.bogus: unknown key (expected one of: listen, relay, users, rest-secrets, peers, "
-                        + "allocation-lifetime, max-allocation-lifetime, allocations-per-user, max-allocations)",
+                "turn.bogus: unknown key (expected one of: " + String.join(", ", ConfigLoader.TURN_KEYS) + ")",
                 "turn.listen[1]: foo://x (expected: udp://IP:PORT or tcp://IP:PORT, IPv6 in brackets)",
                 "turn.relay.colour: unknown key (expected one of: address, external-address, ports)",
                 "turn.relay.address: not-an-ip (expected: a local IP literal; host names are not resolved)",
                 "turn.relay.ports: 70000-80000 (expected: MIN-MAX within 1-65535)",
-                "turn.users.alice: 1234 (expected: a string of 1-1024 characters; quote it)",
+                "turn.users.alice: a number (not shown) (expected: a string of 1-1024 characters; quote it)",
                 "turn.users.bob: null (expected: a string of 1-1024 characters)",
-                "turn.rest-secrets: s3cret (expected: a list of secrets, newest first, such as [ \"s3cret\" ])",
+                "turn.rest-secrets: a string of 6 characters (not shown) (expected: a list of secrets, newest first,"
+                        + " such as [ \"s3cret\" ])",
                 "turn.peers.allow[0]: 10.0.0.0/33 (expected: an IPv4 prefix length 0-32)",
                 "turn.peers.allow[1]: 192.168.1.1/24 (expected: no bits set after the prefix, such as 192.168.1.0/24)",
                 "turn.peers.deny[0]: banana (expected: ADDRESS/PREFIX such as 10.0.0.0/8 or fc00::/7)",
@@ -184,9 +230,10 @@ class ConfigLoaderTest {
 
     @Test
     void rootMustBeAMapping() {
-        assertProblems("- a\n- b\n", "configuration: [\"a\",\"b\"] (expected: a mapping with keys realm, turn)");
-        assertProblems("turn: 5\n", "turn: 5 (expected: a mapping with keys listen, relay, users, rest-secrets, peers, "
-                + "allocation-lifetime, max-allocation-lifetime, allocations-per-user, max-allocations)");
+        assertProblems("- a\n- b\n", "configuration: [\"a\",\"b\"] (expected: a mapping with keys "
+                + String.join(", ", ConfigLoader.ROOT_KEYS) + ")");
+        assertProblems("turn: 5\n", "turn: 5 (expected: a mapping with keys "
+                + String.join(", ", ConfigLoader.TURN_KEYS) + ")");
     }
 
     @Test

@@ -91,6 +91,8 @@ class MainTest {
         assertTrue(r.out.contains("serve") && r.out.contains("credentials") && r.out.contains("version"), r.out);
         r = run("help", "serve");
         assertTrue(r.out.contains("--config") && r.out.contains("embedded development defaults"), r.out);
+        assertTrue(r.out.contains("conf/parkway.yaml") && r.out.contains("/etc/parkway/parkway.yaml")
+                && r.out.contains("PARKWAY_TURN_REST_SECRETS") && r.out.contains("SIGHUP"), r.out);
     }
 
     @Test

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code parkway serve} as a separate JVM, the way systemd runs it: it logs each bound address, answers STUN and
- * relays for coturn's {@code turnutils_uclient}, and on SIGTERM closes the server in its shutdown hook.
+ * relays for coturn's {@code turnutils_uclient}, and on SIGTERM drains, closes the server and exits with 0. Without
+ * {@code --config} it loads {@code conf/parkway.yaml} from the working directory, or runs the development defaults.
+ * (Reload and drain in depth: {@link LifecycleProcessTest}.)
  */
 class ServeProcessTest {
 
@@ -43,6 +45,8 @@ class ServeProcessTest {
                   listen: [ "udp://127.0.0.1:0", "tcp://127.0.0.1:0" ]
                   users: { alice: wonderland }
                   peers: { allow: [ 127.0.0.0/8 ] }
+                metrics: { listen: "http://127.0.0.1:0" }
+                drain-timeout: 1 # uclient abandons probe allocations, which would hold the drain for 30 s
                 """);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -84,8 +88,54 @@ class ServeProcessTest {
             reader.join(10_000);
             assertTrue(exited, "parkway did not exit on SIGTERM: " + output);
         }
-        assertEquals(128 + 15, process.exitValue(), output.toString());
-        assertTrue(output.stream().anyMatch(l -> l.contains("stopped")), output.toString());
+        assertEquals(0, process.exitValue(), output.toString()); // drained and closed: a clean exit
+        assertTrue(output.get(output.size() - 1).contains("stopped after draining"), output.toString());
+    }
+
+    /**
+     * {@code ./parkway serve} in a checkout: no --config, so conf/parkway.yaml of the working directory, the shipped
+     * file; its listen addresses (fixed port 3478) are overridden by an environment variable to ephemeral ports.
+     */
+    @Test
+    void withoutConfigLoadsConfParkwayYamlFromTheWorkingDirectory() throws Exception {
+        Path checkout = ConfigLoaderTest.SHIPPED.toAbsolutePath().getParent().getParent().normalize();
+        try (ParkwayProcess parkway = ParkwayProcess.start(checkout,
+                java.util.Map.of("PARKWAY_TURN_LISTEN", "udp://127.0.0.1:0, tcp://127.0.0.1:0"), "serve")) {
+            String starting = parkway.awaitLine("starting with ");
+            assertTrue(starting.contains(checkout.resolve("conf/parkway.yaml") + " (found as conf/parkway.yaml in the"
+                    + " working directory; --config FILE chooses another) with PARKWAY_METRICS_LISTEN,"
+                    + " PARKWAY_TURN_LISTEN"), starting);
+            try (MiniTurnClient alice = new MiniTurnClient(parkway.port("udp"), "alice", "wonderland")) {
+                assertTrue(alice.allocate().success(), "the shipped example user allocates");
+                assertTrue(alice.refresh(0).success());
+            }
+            parkway.signal("TERM");
+            assertEquals(0, parkway.awaitExit(Duration.ofMinutes(1)), parkway.output());
+            assertTrue(!parkway.output().contains("Parkway development server"), "no banner for a file");
+            parkway.assertNeverPrinted(List.of("wonderland", "s3cret"));
+            parkway.assertNoLeaks();
+        }
+    }
+
+    /** No --config and no file in a default place: the development defaults and their banner. */
+    @Test
+    void withoutAnyConfigFileRunsTheDevelopmentDefaults(@TempDir Path empty) throws Exception {
+        Assumptions.assumeFalse(Files.exists(Path.of("/etc/parkway/parkway.yaml")),
+                "SKIPPED: /etc/parkway/parkway.yaml exists on this machine, so serve would load it");
+        try (ParkwayProcess parkway = ParkwayProcess.start(empty,
+                java.util.Map.of("PARKWAY_TURN_LISTEN", "udp://127.0.0.1:0"), "serve")) {
+            assertTrue(parkway.awaitLine("starting with ").contains("starting with embedded development defaults"
+                    + " (no --config and none of [conf/parkway.yaml, /etc/parkway/parkway.yaml] exists)"
+                    + " with PARKWAY_METRICS_LISTEN, PARKWAY_TURN_LISTEN"), parkway.output());
+            int port = parkway.port("udp");
+            parkway.awaitLine("Parkway development server (no configuration file, embedded defaults)");
+            parkway.awaitLine("listening  udp://127.0.0.1:" + port);
+            parkway.signal("HUP");
+            parkway.awaitLine("SIGHUP: nothing to reload: running the embedded development defaults");
+            parkway.signal("TERM");
+            assertEquals(0, parkway.awaitExit(Duration.ofMinutes(1)), parkway.output());
+            parkway.assertNoLeaks();
+        }
     }
 
     private static int port(List<String> output, String scheme) {
