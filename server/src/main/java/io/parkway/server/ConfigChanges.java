@@ -32,7 +32,7 @@ final class ConfigChanges {
      */
     static final Set<String> RELOADABLE = Set.of("turn.users", "turn.rest-secrets", "turn.rest-secret-grace",
             "turn.peers.allow", "turn.peers.deny", "turn.allocation-lifetime", "turn.max-allocation-lifetime",
-            "turn.allocations-per-user", "turn.max-allocations", "log.level", "drain-timeout");
+            "turn.allocations-per-user", "turn.allocations-per-rest-credential", "turn.max-allocations", "log.level", "drain-timeout");
 
     /** Words that mark a key whose value is never shown. */
     private static final List<String> SECRET_WORDS = List.of("secret", "password", "token", "credential", "key");

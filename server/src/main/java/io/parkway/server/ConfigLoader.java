@@ -46,7 +46,8 @@ public final class ConfigLoader {
 
     static final List<String> ROOT_KEYS = List.of("realm", "turn", "log", "drain-timeout", "metrics", "signaling");
     static final List<String> TURN_KEYS = List.of("listen", "relay", "users", "rest-secrets", "rest-secret-grace",
-            "peers", "allocation-lifetime", "max-allocation-lifetime", "allocations-per-user", "max-allocations");
+            "peers", "allocation-lifetime", "max-allocation-lifetime", "allocations-per-user",
+            "allocations-per-rest-credential", "max-allocations");
     static final List<String> RELAY_KEYS = List.of("address", "external-address", "ports");
     static final List<String> PEERS_KEYS = List.of("allow", "deny");
     static final List<String> LOG_KEYS = List.of("level");
@@ -283,11 +284,14 @@ public final class ConfigLoader {
                 "a whole number");
         Long max = r.integer(get(t, "max-allocations"), "turn.max-allocations", 1, Integer.MAX_VALUE,
                 "a whole number");
+        Long perRest = r.integer(get(t, "allocations-per-rest-credential"), "turn.allocations-per-rest-credential",
+                1, Integer.MAX_VALUE, "a whole number");
 
         return new Turn(listen, relay, users, secrets, peers, life, maxLife,
                 perUser == null ? d.allocationsPerUser() : perUser.intValue(),
                 max == null ? d.maxAllocations() : max.intValue(),
-                grace == null ? d.restSecretGrace() : Duration.ofSeconds(grace));
+                grace == null ? d.restSecretGrace() : Duration.ofSeconds(grace),
+                perRest == null ? d.allocationsPerRestCredential() : perRest.intValue());
     }
 
     private static List<ListenAddress> listen(ConfigReader r, JsonNode node, String path) {

@@ -89,8 +89,15 @@ public record ParkwayConfig(String realm, Turn turn, Log log, Duration drainTime
         return new ParkwayConfig(d.realm(), new Turn(t.listen(), t.relay(), t.users(), List.of(restSecret),
                 new Peers(List.of(IpRange.parse("127.0.0.0/8"), IpRange.parse("::1/128")), List.of()),
                 t.allocationLifetime(), t.maxAllocationLifetime(), t.allocationsPerUser(), t.maxAllocations(),
-                t.restSecretGrace()), d.log(), d.drainTimeout(), d.metrics());
+                t.restSecretGrace(), DEVELOPMENT_ALLOCATIONS_PER_REST_CREDENTIAL), d.log(), d.drainTimeout(),
+                d.metrics());
     }
+
+    /**
+     * The development server's one generated REST credential is shared by every try on this machine, and
+     * {@code turnutils_uclient} leaves a probe allocation behind per run: a larger quota than production's.
+     */
+    static final int DEVELOPMENT_ALLOCATIONS_PER_REST_CREDENTIAL = 64;
 
     /**
      * The {@code turn} section.
@@ -105,10 +112,20 @@ public record ParkwayConfig(String realm, Turn turn, Log log, Duration drainTime
      * @param allocationsPerUser allocations one username may hold at once
      * @param maxAllocations allocations the server holds at once
      * @param restSecretGrace how long a REST secret removed by a reload (SIGHUP) is still accepted
+     * @param allocationsPerRestCredential allocations one TURN REST credential may hold at once
      */
     public record Turn(List<ListenAddress> listen, Relay relay, Map<String, String> users, List<String> restSecrets,
             Peers peers, Duration allocationLifetime, Duration maxAllocationLifetime, int allocationsPerUser,
-            int maxAllocations, Duration restSecretGrace) {
+            int maxAllocations, Duration restSecretGrace, int allocationsPerRestCredential) {
+
+        /** Without {@code allocationsPerRestCredential}: the TURN server's default. */
+        public Turn(List<ListenAddress> listen, Relay relay, Map<String, String> users, List<String> restSecrets,
+                Peers peers, Duration allocationLifetime, Duration maxAllocationLifetime, int allocationsPerUser,
+                int maxAllocations, Duration restSecretGrace) {
+            this(listen, relay, users, restSecrets, peers, allocationLifetime, maxAllocationLifetime,
+                    allocationsPerUser, maxAllocations, restSecretGrace,
+                    TurnServerBuilder.DEFAULT_ALLOCATIONS_PER_REST_CREDENTIAL);
+        }
 
         public Turn {
             listen = List.copyOf(listen);
@@ -128,7 +145,8 @@ public record ParkwayConfig(String realm, Turn turn, Log log, Duration drainTime
                     + ", restSecrets=" + restSecrets.size() + " (redacted), peers=" + peers
                     + ", allocationLifetime=" + allocationLifetime + ", maxAllocationLifetime=" + maxAllocationLifetime
                     + ", allocationsPerUser=" + allocationsPerUser + ", maxAllocations=" + maxAllocations
-                    + ", restSecretGrace=" + restSecretGrace + "]";
+                    + ", restSecretGrace=" + restSecretGrace
+                    + ", allocationsPerRestCredential=" + allocationsPerRestCredential + "]";
         }
     }
 

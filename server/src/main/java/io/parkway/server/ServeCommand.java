@@ -106,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Lifecycle lifecycle = new Lifecycle(server, source, environment, cfg).signaling(signaling);
         metrics.bindTurn(server, () -> TurnLimits.of(lifecycle.config())); // limits as reloaded
+        metrics.bindSignaling(signaling);
         MetricsServer metricsServer;
         try {
             metricsServer = MetricsServer.start(cfg.metrics().listen(), metrics);

@@ -39,6 +39,7 @@ final class TurnServerFactory {
                 .peerPolicy(peerPolicy(turn))
                 .allocationLifetimes(turn.allocationLifetime(), turn.maxAllocationLifetime())
                 .allocationsPerUser(turn.allocationsPerUser())
+                .allocationsPerRestCredential(turn.allocationsPerRestCredential())
                 .maxAllocations(turn.maxAllocations());
         if (relay.address() != null) { // null: the builder's default, the IP of the first listen address
             b.relayAddress(relay.address());

@@ -174,7 +174,7 @@ class EnvironmentOverridesTest {
                 "PARKWAY_DRAIN_TIMEOUT", "0"))) {
             String starting = parkway.awaitLine("starting with ");
             assertTrue(starting.endsWith(config + " (--config) with PARKWAY_DRAIN_TIMEOUT, PARKWAY_METRICS_LISTEN,"
-                    + " PARKWAY_TURN_LISTEN, PARKWAY_TURN_USERS"), starting);
+                    + " PARKWAY_SIGNALING_LISTEN, PARKWAY_TURN_LISTEN, PARKWAY_TURN_USERS"), starting);
             int port = parkway.port("udp");
             try (MiniTurnClient bob = new MiniTurnClient(port, "bob", "builder-9d1f");
                     MiniTurnClient alice = new MiniTurnClient(port, "alice", "wonderland")) {

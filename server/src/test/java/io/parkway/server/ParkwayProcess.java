@@ -65,6 +65,7 @@ final class ParkwayProcess implements AutoCloseable {
         }
         builder.environment().keySet().removeIf(name -> name.startsWith("PARKWAY_"));
         builder.environment().put("PARKWAY_METRICS_LISTEN", "http://127.0.0.1:0"); // not the fixed default port
+        builder.environment().put("PARKWAY_SIGNALING_LISTEN", "http://127.0.0.1:0"); // nor 8080
         builder.environment().putAll(environment);
         return new ParkwayProcess(builder.start());
     }

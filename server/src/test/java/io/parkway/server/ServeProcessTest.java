@@ -104,7 +104,7 @@ class ServeProcessTest {
             String starting = parkway.awaitLine("starting with ");
             assertTrue(starting.contains(checkout.resolve("conf/parkway.yaml") + " (found as conf/parkway.yaml in the"
                     + " working directory; --config FILE chooses another) with PARKWAY_METRICS_LISTEN,"
-                    + " PARKWAY_TURN_LISTEN"), starting);
+                    + " PARKWAY_SIGNALING_LISTEN, PARKWAY_TURN_LISTEN"), starting);
             try (MiniTurnClient alice = new MiniTurnClient(parkway.port("udp"), "alice", "wonderland")) {
                 assertTrue(alice.allocate().success(), "the shipped example user allocates");
                 assertTrue(alice.refresh(0).success());
@@ -126,7 +126,7 @@ class ServeProcessTest {
                 java.util.Map.of("PARKWAY_TURN_LISTEN", "udp://127.0.0.1:0"), "serve")) {
             assertTrue(parkway.awaitLine("starting with ").contains("starting with embedded development defaults"
                     + " (no --config and none of [conf/parkway.yaml, /etc/parkway/parkway.yaml] exists)"
-                    + " with PARKWAY_METRICS_LISTEN, PARKWAY_TURN_LISTEN"), parkway.output());
+                    + " with PARKWAY_METRICS_LISTEN, PARKWAY_SIGNALING_LISTEN, PARKWAY_TURN_LISTEN"), parkway.output());
             int port = parkway.port("udp");
             parkway.awaitLine("Parkway development server (no configuration file, embedded defaults)");
             parkway.awaitLine("listening  udp://127.0.0.1:" + port);

@@ -12,12 +12,13 @@ final class Counters implements SignalingStats {
     final AtomicLong connections = new AtomicLong();
     final AtomicLong rooms = new AtomicLong();
     final AtomicLong listeners = new AtomicLong();
+    final AtomicLong speakersLive = new AtomicLong();
     final LongAdder credentialsIssued = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> messages = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<ErrorCode, LongAdder> errors = new ConcurrentHashMap<>();
 
     void message(String type) {
-        String key = SignalingMessages.isKnownType(type) ? type : "unknown";
+        String key = SignalingMessages.isKnownType(type) ? type : UNKNOWN_TYPE;
         messages.computeIfAbsent(key, k -> new LongAdder()).increment();
     }
 
@@ -38,6 +39,11 @@ final class Counters implements SignalingStats {
     @Override
     public long listeners() {
         return listeners.get();
+    }
+
+    @Override
+    public long speakersLive() {
+        return speakersLive.get();
     }
 
     @Override

@@ -78,11 +78,11 @@ final class Hub {
             remove(session);
         } else if (message instanceof ClientMessage.Live) {
             speakerOnly(session, message);
-            session.room.speakerState = SpeakerState.LIVE;
+            speakerState(session.room, SpeakerState.LIVE);
             session.room.toListeners(ServerMessages.speaker(session, SpeakerState.LIVE));
         } else if (message instanceof ClientMessage.Stop) {
             speakerOnly(session, message);
-            session.room.speakerState = SpeakerState.ENDED;
+            speakerState(session.room, SpeakerState.ENDED);
             session.room.toListeners(ServerMessages.speaker(session, SpeakerState.ENDED));
         } else if (message instanceof ClientMessage.Media media) {
             speakerOnly(session, message);
@@ -143,7 +143,7 @@ final class Hub {
         Room room = session.room;
         if (session.role == Role.SPEAKER) {
             room.speaker = null;
-            room.speakerState = SpeakerState.WAITING;
+            speakerState(room, SpeakerState.WAITING);
             room.media = null;
             room.toListeners(ServerMessages.peerLeft(session));
             room.toListeners(ServerMessages.speaker(session, SpeakerState.ENDED));
@@ -165,5 +165,18 @@ final class Hub {
         tokens.clear();
         rooms.clear();
         counters.listeners.set(0);
+        counters.speakersLive.set(0);
+    }
+
+    /** Sets the speaker state of {@code room}, counting live speakers for {@link SignalingStats#speakersLive()}. */
+    void speakerState(Room room, SpeakerState state) {
+        if (room.speakerState != state) {
+            if (state == SpeakerState.LIVE) {
+                counters.speakersLive.incrementAndGet();
+            } else if (room.speakerState == SpeakerState.LIVE) {
+                counters.speakersLive.decrementAndGet();
+            }
+        }
+        room.speakerState = state;
     }
 }

@@ -49,7 +49,7 @@ final class Joins {
         session.attach(connection);
         if (session.role == Role.SPEAKER) {
             room.speaker = session;
-            room.speakerState = SpeakerState.WAITING;
+            hub.speakerState(room, SpeakerState.WAITING);
             session.send(ServerMessages.welcome(session, false, hub.credentials.session(session)));
             for (Session listener : room.listeners.values()) {
                 session.send(ServerMessages.peerJoined(listener, hub.credentials.connection(session, listener.peerId)));

@@ -19,8 +19,7 @@ final class SignalingMessages {
     static final Pattern ROOM_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final int MAX_ID_LENGTH = 128;
 
-    private static final Set<String> TYPES = Set.of("join", "leave", "live", "stop", "media", "offer", "answer",
-            "candidate", "restart", "credentials", "ping");
+    private static final Set<String> TYPES = Set.copyOf(SignalingStats.MESSAGE_TYPES);
 
     private SignalingMessages() {
     }
@@ -81,7 +80,8 @@ final class SignalingMessages {
             case "ping":
                 return new ClientMessage.Ping();
             default:
-                throw SignalingException.badMessage("type: " + abbreviate(type) + " (expected: one of " + TYPES + ")");
+                throw SignalingException.badMessage("type: " + abbreviate(type) + " (expected: one of "
+                        + SignalingStats.MESSAGE_TYPES + ")");
         }
     }
 

@@ -82,7 +82,7 @@ final class DefaultTurnServer implements TurnServer {
             restartNeeded.add("realm");
         }
         context.reload(next, policyOf(next, context.relayAddress));
-        logger.info("reloaded: {} static users, {} REST secrets, peers {}, {} allocations per user, max {}{}",
+        logger.debug("reloaded: {} static users, {} REST secrets, peers {}, {} allocations per user, max {}{}",
                 next.users.size(), next.restSecrets.size(), context.peerPolicy(), next.allocationsPerUser,
                 next.maxAllocations, restartNeeded.isEmpty() ? "" : "; needs a restart to change: " + restartNeeded);
         return restartNeeded;

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parkway.signaling.SignalingServer;
 import io.parkway.turn.TurnListener;
 import io.parkway.turn.TurnServer;
 import java.io.IOException;
@@ -18,13 +19,15 @@ import java.util.function.Supplier;
  * The metrics of one Parkway process, in a Prometheus registry: {@code parkway_build_info{version}} (always 1),
  * {@code parkway_ready} (1 while {@link #ready()}, else 0), the JVM, process and Netty allocator metrics of
  * {@link RuntimeMetrics}, the allocation lifetime histogram of {@link AllocationLifetimes}, and, once
- * {@link #bindTurn bound}, the TURN server's {@link TurnMetrics}.
+ * {@link #bindTurn bound}, the TURN server's {@link TurnMetrics} and, once {@link #bindSignaling bound}, the
+ * signaling server's {@link SignalingMetrics}.
  *
  * <pre>{@code
  * ParkwayMetrics metrics = ParkwayMetrics.create(version);
  * TurnServer server = TurnServer.builder()...listener(metrics.turnListener()).build();
  * metrics.bindTurn(server, () -> TurnLimits.of(config));
  * server.start();
+ * metrics.bindSignaling(signaling);
  * MetricsServer http = MetricsServer.start(config.metrics().listen(), metrics);
  * }</pre>
  */
@@ -39,6 +42,7 @@ public final class ParkwayMetrics implements AutoCloseable {
     private final RuntimeMetrics runtime;
     private final AllocationLifetimes lifetimes;
     private volatile TurnMetrics turn;
+    private volatile SignalingMetrics signaling;
     private volatile BooleanSupplier ready = () -> false;
 
     private ParkwayMetrics(PrometheusMeterRegistry registry, String version) {
@@ -94,6 +98,16 @@ public final class ParkwayMetrics implements AutoCloseable {
         turn = m;
         ready = server::isReady;
         return m;
+    }
+
+    /** Binds {@code server}'s counters ({@code parkway_signaling_*}); once per process. */
+    public SignalingMetrics bindSignaling(SignalingServer server) {
+        if (signaling != null) {
+            throw new IllegalStateException(
+                    "signaling metrics: already bound (expected: one signaling server per process)");
+        }
+        signaling = SignalingMetrics.bind(registry, server);
+        return signaling;
     }
 
     /** Whether the process serves: the TURN server is started, every listener bound, and it is not draining. */

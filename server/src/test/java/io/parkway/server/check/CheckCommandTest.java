@@ -171,7 +171,7 @@ class CheckCommandTest {
 
     @Test
     void quotaReachedAtSecondAllocationIsExplainedAndTheFirstIsDeleted() throws Exception {
-        try (TurnServer small = start(builder().allocationsPerUser(1))) {
+        try (TurnServer small = start(builder().allocationsPerRestCredential(1))) {
             Result r = run("--server", address(small, TurnTransport.UDP), "--secret", SECRET, "--user", "carol");
             assertEquals(1, r.code, r.all());
             assertLine(r, "^\\[ok\\] +allocate \\(A\\) .*$");

@@ -44,7 +44,7 @@ class AlertRulesTest {
         assertTrue(r.output().contains("SUCCESS"), r.output());
     }
 
-    /** The unit tests prove, at least, that ParkwayDown and ParkwayAllocationsNearMax fire. */
+    /** The unit tests prove, at least, that the key alerts fire, and every alert fires in some test. */
     @Test
     void unitTestsMakeTheKeyAlertsFire() throws Exception {
         JsonNode tests = new ObjectMapper(new YAMLFactory()).readTree(MonitoringFiles.ALERTS_TEST.toFile());
@@ -58,7 +58,8 @@ class AlertRulesTest {
             }
         }
         assertTrue(fired.containsAll(Set.of("ParkwayDown", "ParkwayAllocationsNearMax",
-                "ParkwayRelayPortsNearExhaustion", "ParkwayAuthFailureSpike")), "alerts proven to fire: " + fired);
+                "ParkwayRelayPortsNearExhaustion", "ParkwayAuthFailureSpike", "ParkwaySignalingErrorSpike")),
+                "alerts proven to fire: " + fired);
         // Every alert of the rule file is exercised by a unit test.
         Set<String> names = new HashSet<>();
         MonitoringFiles.rules(MonitoringFiles.alerts()).forEach(r -> names.add(r.path("alert").asText()));
@@ -88,7 +89,8 @@ class AlertRulesTest {
         }
         assertTrue(names.containsAll(Set.of("ParkwayDown", "ParkwayNotReady", "ParkwayAuthFailureSpike",
                 "ParkwayAllocationsNearMax", "ParkwayRelayPortsNearExhaustion", "ParkwayServerErrors",
-                "ParkwayMalformedPacketFlood", "ParkwayHighGcPause", "ParkwayFileDescriptorsNearLimit")),
+                "ParkwayMalformedPacketFlood", "ParkwayHighGcPause", "ParkwayFileDescriptorsNearLimit",
+                "ParkwaySignalingErrorSpike", "ParkwaySignalingCapacityRefusals")),
                 names.toString());
     }
 

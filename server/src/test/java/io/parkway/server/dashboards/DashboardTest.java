@@ -95,7 +95,7 @@ class DashboardTest {
             }
         });
         assertEquals(List.of("Overview", "TURN allocations", "Relayed traffic", "Requests and errors", "Authentication",
-                "Drops and peer policy", "JVM and process"), rows);
+                "Drops and peer policy", "Signaling", "JVM and process"), rows);
         Set<String> used = new HashSet<>();
         MonitoringFiles.dashboardExprs(dashboard).forEach(q -> used.addAll(PromQl.metricNames(q.expr())));
         for (String m : List.of("parkway_turn_allocations_active", "parkway_turn_allocations_max",
@@ -104,6 +104,9 @@ class DashboardTest {
                 "parkway_turn_auth_failures_total", "parkway_turn_peer_denied_total",
                 "parkway_turn_malformed_dropped_total", "parkway_turn_unroutable_dropped_total",
                 "parkway_turn_permissions_active", "parkway_turn_channels_active", "parkway_ready",
+                "parkway_signaling_connections", "parkway_signaling_rooms", "parkway_signaling_listeners",
+                "parkway_signaling_speakers_live", "parkway_signaling_messages_total", "parkway_signaling_errors_total",
+                "parkway_signaling_credentials_issued_total",
                 "jvm_memory_used_bytes", "jvm_gc_pause_seconds_sum", "jvm_threads_live_threads", "process_cpu_usage")) {
             assertTrue(used.contains(m), "the dashboard does not query " + m);
         }

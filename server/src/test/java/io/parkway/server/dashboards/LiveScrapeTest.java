@@ -10,13 +10,16 @@ import io.parkway.server.dashboards.MonitoringFiles.Query;
 import io.parkway.server.metrics.HttpAddress;
 import io.parkway.server.metrics.MetricsServer;
 import io.parkway.server.metrics.ParkwayMetrics;
+import io.parkway.server.metrics.SignalingClient;
 import io.parkway.server.metrics.TurnLimits;
+import io.parkway.signaling.SignalingServer;
 import io.parkway.turn.ListenAddress;
 import io.parkway.turn.TurnServer;
 import io.parkway.turn.TurnTransport;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,9 +45,11 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every metric the Grafana dashboard and the alert rules query exists in a live scrape of a running Parkway: a TURN
- * server on ephemeral loopback ports with its metrics bound, and the {@code /metrics} endpoint, after a little traffic
- * (a STUN Binding, an unauthenticated Allocate answered with a 401, a malformed datagram, and coturn's
- * {@code turnutils_uclient} relaying over UDP and TCP when it is installed) so that the labelled series exist.
+ * server and a signaling server on ephemeral loopback ports with their metrics bound, and the {@code /metrics}
+ * endpoint, after a little traffic (a STUN Binding, an unauthenticated Allocate answered with a 401, a malformed
+ * datagram, coturn's {@code turnutils_uclient} relaying over UDP and TCP when it is installed, and a signaling
+ * session over the JDK's WebSocket: join, ping, a message of unknown type, leave) so that the labelled series
+ * exist.
  *
  * <p>Beyond names: each label matcher names a label the metric has, and an {@code =}/{@code !=} matcher names a
  * value the scrape shows (so {@code reason!="stale_nonce"} cannot silently drift); each {@code by (...)} label
@@ -67,11 +72,15 @@ class LiveScrapeTest {
 
     private ParkwayMetrics metrics;
     private TurnServer turn;
+    private SignalingServer signaling;
     private MetricsServer http;
     private boolean relayed;
     /** Metric name to label name to the values seen. */
     private Map<String, Map<String, Set<String>>> scraped;
     private String scrapeText;
+    /** A scrape while the signaling listener was joined, and one after it left. */
+    private String joinedScrape;
+    private String leftScrape;
 
     @BeforeAll
     void startParkwayAndMakeTraffic() throws Exception {
@@ -85,6 +94,13 @@ class LiveScrapeTest {
                 .build();
         metrics.bindTurn(turn, new TurnLimits(1000, 16, 16384));
         turn.start();
+        signaling = SignalingServer.builder()
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .turnSecret("live-scrape-secret")
+                .iceServer("turn:127.0.0.1:3478?transport=udp")
+                .build();
+        metrics.bindSignaling(signaling);
+        signaling.start();
         http = MetricsServer.start(HttpAddress.parse("http://127.0.0.1:0"), metrics);
 
         int udpPort = port(TurnTransport.UDP);
@@ -92,6 +108,7 @@ class LiveScrapeTest {
         stunBinding(udpPort);
         unauthenticatedAllocate(udpPort);
         sendGarbage(udpPort);
+        signalingSession();
         if (Files.isExecutable(UCLIENT)) {
             uclient(udpPort, false);
             uclient(tcpPort, true);
@@ -119,6 +136,9 @@ class LiveScrapeTest {
     void stop() {
         if (http != null) {
             http.close();
+        }
+        if (signaling != null) {
+            signaling.close();
         }
         if (turn != null) {
             turn.close();
@@ -153,7 +173,7 @@ class LiveScrapeTest {
         assertEquals(List.of(), problems, "alert rules that do not match the live scrape");
     }
 
-    /** Every TURN/STUN metric Parkway exposes is on the dashboard: a new counter needs a panel. */
+    /** Every TURN/STUN and signaling metric Parkway exposes is on the dashboard: a new counter needs a panel. */
     @Test
     void everyTurnMetricIsOnTheDashboard() {
         Set<String> used = new LinkedHashSet<>();
@@ -162,7 +182,8 @@ class LiveScrapeTest {
         }
         Set<String> missing = new TreeSet<>();
         for (String name : scraped.keySet()) {
-            if ((name.startsWith("parkway_turn_") || name.startsWith("parkway_stun_"))
+            if ((name.startsWith("parkway_turn_") || name.startsWith("parkway_stun_")
+                    || name.startsWith("parkway_signaling_"))
                     && used.stream().noneMatch(u -> family(u).equals(family(name)))) {
                 missing.add(name);
             }
@@ -181,6 +202,43 @@ class LiveScrapeTest {
                 assertTrue(value(scrapeText, series) > 0, series + " in\n" + scrapeText);
             }
         }
+    }
+
+    /** The signaling gauges followed the session live, and its messages, errors and credentials were counted. */
+    @Test
+    void signalingMetricsMovedDuringTheSession() {
+        assertEquals(1.0, value(joinedScrape, "parkway_signaling_connections"), joinedScrape);
+        assertEquals(1.0, value(joinedScrape, "parkway_signaling_rooms"), joinedScrape);
+        assertEquals(1.0, value(joinedScrape, "parkway_signaling_listeners"), joinedScrape);
+        assertEquals(0.0, value(leftScrape, "parkway_signaling_listeners"), leftScrape);
+        assertEquals(0.0, value(leftScrape, "parkway_signaling_rooms"), leftScrape);
+        assertEquals(0.0, value(scrapeText, "parkway_signaling_connections"), scrapeText);
+        for (String series : List.of("parkway_signaling_messages_total{type=\"join\"}",
+                "parkway_signaling_messages_total{type=\"leave\"}", "parkway_signaling_messages_total{type=\"ping\"}",
+                "parkway_signaling_messages_total{type=\"other\"}",
+                "parkway_signaling_errors_total{code=\"bad-message\"}", "parkway_signaling_credentials_issued_total")) {
+            assertEquals(1.0, value(scrapeText, series), series + " in\n" + scrapeText);
+        }
+    }
+
+    /**
+     * One listener session over the JDK's WebSocket client, scraped while joined and after leaving: join, ping, a
+     * message of unknown type (a {@code bad-message} error, counted as type {@code other}), leave, close.
+     */
+    private void signalingSession() throws Exception {
+        try (SignalingClient listener = SignalingClient.connect(signaling)) {
+            listener.join("live-scrape", "listener");
+            joinedScrape = scrape();
+            listener.send("{\"type\":\"ping\"}");
+            listener.next("pong");
+            listener.send("{\"type\":\"no-such-type\"}");
+            listener.next("error");
+            listener.send("{\"type\":\"leave\"}");
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> value(leftScrape = scrape(), "parkway_signaling_listeners") == 0);
+        }
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> signaling.stats().connections() == 0);
     }
 
     private void check(Query q, List<PromQl.Selector> selectors, List<String> problems) {

@@ -80,7 +80,7 @@ final class Browsers implements AutoCloseable {
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
-                "--window-size=1280,900",
+                "--window-size=1280,1000",
                 "--user-data-dir=" + profile));
         if (fakeAudio != null) {
             args.add("--use-file-for-fake-audio-capture=" + fakeAudio);

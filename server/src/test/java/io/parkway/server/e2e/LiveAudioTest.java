@@ -51,7 +51,8 @@ class LiveAudioTest {
     /** How long a listener is watched after pressing "Listen", so a miss of the budget reports the actual time. */
     private static final Duration LISTEN_OBSERVE = Duration.ofSeconds(15);
     private static final Duration STATE_TIMEOUT = Duration.ofSeconds(15);
-    private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+    /** Build artifacts: {@code server/target/screenshots/} (surefire sets {@code basedir} to the module). */
+    private static final Path SCREENSHOTS = Paths.get(System.getProperty("basedir", "."), "target", "screenshots");
     private static final int LISTENERS = 3;
 
     private static String missingBrowser;

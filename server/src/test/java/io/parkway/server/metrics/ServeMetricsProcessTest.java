@@ -50,6 +50,8 @@ class ServeMetricsProcessTest {
                 drain-timeout: 120
                 metrics:
                   listen: "http://127.0.0.1:0"
+                signaling:
+                  listen: "http://127.0.0.1:0"
                 """);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

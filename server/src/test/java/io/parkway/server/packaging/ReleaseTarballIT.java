@@ -99,6 +99,10 @@ class ReleaseTarballIT {
                 turn:
                   listen: [ "udp://127.0.0.1:0", "tcp://127.0.0.1:0" ]
                   users: { alice: wonderland }
+                metrics:
+                  listen: "http://127.0.0.1:0"
+                signaling:
+                  listen: "http://127.0.0.1:0"
                 """);
         ProcessBuilder builder = new ProcessBuilder(home.resolve("parkway").toString(), "serve", "--config",
                 config.toString()).directory(dir.toFile()).redirectErrorStream(true);
