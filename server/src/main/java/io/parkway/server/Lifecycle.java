@@ -152,6 +152,7 @@ final class Lifecycle {
             return;
         }
         Logging.apply(next.log().level());
+        reloadCertificates(trigger);
         ParkwayConfig before = running;
         running = next;
         List<String> applied = ConfigChanges.changes(before, next, ConfigChanges.RELOADABLE::contains);
@@ -166,6 +167,20 @@ final class Lifecycle {
         logger.info("{}: reloaded {}: {}{}", trigger, source.file(),
                 applied.isEmpty() ? "no reloadable setting changed" : "applied " + String.join(", ", applied),
                 needRestart.isEmpty() ? "" : "; needs a restart to take effect: " + String.join(", ", needRestart));
+    }
+
+    /** Renewed certificates (same files, new contents) take effect for new connections; a bad file keeps the old. */
+    private void reloadCertificates(String trigger) {
+        SignalingServer s = signaling;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.reloadCertificates();
+        } catch (IllegalArgumentException e) {
+            logger.error("{}: signaling TLS certificate not reloaded, the previous one stays in use: {}", trigger,
+                    e.getMessage());
+        }
     }
 
     /** {@link TurnServer#reload}'s names of settings that need a restart, as configuration keys. */

@@ -49,6 +49,8 @@ final class DefaultSignalingServer implements SignalingServer {
     private Channel serverChannel;
     private volatile InetSocketAddress boundAddress;
     private volatile boolean draining;
+    /** The TLS context for new connections; swapped by {@link #reloadCertificates()}. */
+    private volatile SslContext ssl;
     private boolean started;
     private boolean closed;
 
@@ -86,7 +88,7 @@ final class DefaultSignalingServer implements SignalingServer {
             throw new IllegalStateException("signaling server: already started (expected: start() once)");
         }
         started = true;
-        SslContext ssl = options.tlsCert == null ? null : sslContext();
+        ssl = options.tlsCert == null ? null : sslContext();
         if (!credentials.hasTurn()) {
             logger.warn("Signaling hands out no TURN credentials ({}): clients get STUN only and cannot be relayed",
                     options.turnSecret == null ? "no TURN REST secret" : "no turn: URL");
@@ -110,8 +112,9 @@ final class DefaultSignalingServer implements SignalingServer {
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        if (ssl != null) {
-                            p.addLast("tls", ssl.newHandler(ch.alloc()));
+                        SslContext current = ssl; // a reload swaps it for the connections that follow
+                        if (current != null) {
+                            p.addLast("tls", current.newHandler(ch.alloc()));
                         }
                         p.addLast("limits", limits);
                         p.addLast("http", new HttpServerCodec());
@@ -129,6 +132,16 @@ final class DefaultSignalingServer implements SignalingServer {
         logger.info("Signaling listening on {}://{}:{}", ssl == null ? "http" : "https",
                 boundAddress.getAddress().getHostAddress(), boundAddress.getPort());
         return this;
+    }
+
+    @Override
+    public boolean reloadCertificates() {
+        if (options.tlsCert == null) {
+            return false;
+        }
+        ssl = sslContext();
+        logger.info("Signaling TLS certificate reloaded from {}", options.tlsCert);
+        return true;
     }
 
     private SslContext sslContext() {

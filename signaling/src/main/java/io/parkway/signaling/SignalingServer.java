@@ -41,6 +41,15 @@ public interface SignalingServer extends AutoCloseable {
      */
     void drain();
 
+    /**
+     * Reads the TLS certificate chain and key again from the same files (after a renewal, on SIGHUP); connections
+     * opened from then on use them, open ones keep theirs.
+     *
+     * @return false when the server has no TLS
+     * @throws IllegalArgumentException when the files cannot be loaded; the previous certificate stays in use
+     */
+    boolean reloadCertificates();
+
     /** Whether {@link #drain()} was called. */
     boolean isDraining();
 
