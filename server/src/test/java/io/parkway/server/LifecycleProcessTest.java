@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parkway.testing.CoturnTools;
+import io.parkway.testing.EchoPeer;
 import io.parkway.turn.auth.RestCredential;
 import io.parkway.turn.auth.RestCredentials;
 import java.io.IOException;

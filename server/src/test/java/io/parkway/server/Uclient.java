@@ -2,6 +2,7 @@ package io.parkway.server;
 
 import static org.awaitility.Awaitility.await;
 
+import io.parkway.testing.EchoPeer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

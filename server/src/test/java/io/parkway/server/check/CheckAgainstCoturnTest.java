@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.parkway.server.check.CheckCommandTest.Result;
+import io.parkway.testing.CoturnTools;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * except in CI ({@code CI=true}), where it fails.
  */
 class CheckAgainstCoturnTest {
-    private static final Path TURNSERVER = Path.of("/usr/bin/turnserver");
     private static final String SECRET = "s3cret";
 
     @Test
@@ -60,11 +59,11 @@ class CheckAgainstCoturnTest {
     private record Coturn(Process process, int port, Path logFile) implements AutoCloseable {
 
         static Coturn start(Path dir, boolean allowLoopbackPeers) throws Exception {
-            requireCoturn();
+            Path turnserver = CoturnTools.requireTurnserver();
             int port = freePort();
             int minRelayPort = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
             Path logFile = dir.resolve("coturn.log");
-            List<String> command = new ArrayList<>(List.of(TURNSERVER.toString(), "-n",
+            List<String> command = new ArrayList<>(List.of(turnserver.toString(), "-n",
                     "--listening-ip=127.0.0.1", "--listening-port=" + port, "--relay-ip=127.0.0.1",
                     "--min-port=" + minRelayPort, "--max-port=" + (minRelayPort + 200),
                     "--use-auth-secret", "--static-auth-secret=" + SECRET, "--realm=coturn.test",
@@ -132,18 +131,6 @@ class CheckAgainstCoturnTest {
                 }
             }
             throw new IOException("no port free for both UDP and TCP on 127.0.0.1 after 20 tries");
-        }
-
-        private static void requireCoturn() {
-            if (Files.isExecutable(TURNSERVER)) {
-                return;
-            }
-            String message = TURNSERVER + " is missing (expected: the Debian package 'coturn', which .ci/run installs)";
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(message + "; CI=true, so this is a failure, not a skip");
-            }
-            System.err.println("\n*** SKIPPING parkway check against coturn: " + message + " ***\n");
-            Assumptions.abort("SKIPPED: " + message);
         }
     }
 }

@@ -1,17 +1,16 @@
 package io.parkway.server.e2e;
 
+import io.parkway.testing.Chromium;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -21,7 +20,6 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Chromium sessions for the end-to-end tests: Debian's {@code /usr/bin/chromium} driven by {@code /usr/bin/chromedriver},
@@ -31,34 +29,11 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * <p>Network rule: pages load only from 127.0.0.1 and WebRTC keeps to loopback — {@code
  * --allow-loopback-in-peer-connection} lets Chromium use loopback candidates, and the preference {@code
  * webrtc.ip_handling_policy=default_public_interface_only} keeps it on one wildcard-bound socket, whose source address
- * towards 127.0.0.1 is 127.0.0.1 (the approach of {@code io.parkway.turn.browser.ChromiumRelayTest}).
+ * towards 127.0.0.1 is 127.0.0.1 (see {@link Chromium#loopbackOnly}).
  */
 final class Browsers implements AutoCloseable {
 
-    static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
-
     private final List<Browser> open = new ArrayList<>();
-
-    /**
-     * Null when both binaries exist; otherwise the reason to skip, printed loudly. With {@code CI=true} a missing
-     * browser is a failure instead (throws).
-     */
-    static String missing(String testName) {
-        boolean ci = "true".equals(System.getenv("CI"));
-        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
-            if (!Files.isExecutable(p)) {
-                String message = testName + " needs " + p + " (Debian packages chromium and chromium-driver; .ci/run"
-                        + " installs them); it is missing, so the test is " + (ci ? "FAILING (CI=true)" : "SKIPPED");
-                System.err.println("\n!!!!!!!! " + message + " !!!!!!!!\n");
-                if (ci) {
-                    throw new IllegalStateException(message);
-                }
-                return message;
-            }
-        }
-        return null;
-    }
 
     /**
      * Starts a browser named {@code name} (for diagnostics). With {@code fakeAudio} non-null its fake microphone plays
@@ -66,34 +41,12 @@ final class Browsers implements AutoCloseable {
      */
     synchronized Browser start(String name, Path fakeAudio) throws IOException {
         Path profile = Files.createTempDirectory("parkway-e2e-" + name + "-");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        List<String> args = new ArrayList<>(List.of(
-                "--headless=new",
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-                "--allow-loopback-in-peer-connection",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1280,1000",
-                "--user-data-dir=" + profile));
+        List<String> extra = new ArrayList<>(List.of("--window-size=1280,1000"));
         if (fakeAudio != null) {
-            args.add("--use-file-for-fake-audio-capture=" + fakeAudio);
+            extra.add("--use-file-for-fake-audio-capture=" + fakeAudio);
         }
-        options.addArguments(args);
-        options.setExperimentalOption("prefs", Map.of("webrtc.ip_handling_policy", "default_public_interface_only"));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
+        ChromeOptions options = Chromium.loopbackOnly(Chromium.options(profile, extra.toArray(String[]::new)));
+        ChromeDriverService service = Chromium.service().build();
         ChromeDriver driver;
         try {
             driver = new ChromeDriver(service, options);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.parkway.server.e2e.Browsers.Browser;
+import io.parkway.testing.Chromium;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -76,7 +77,7 @@ class LiveAudioTest {
 
     @BeforeAll
     static void start() throws Exception {
-        missingBrowser = Browsers.missing("LiveAudioTest");
+        missingBrowser = Chromium.missing("LiveAudioTest");
         if (missingBrowser != null) {
             return;
         }

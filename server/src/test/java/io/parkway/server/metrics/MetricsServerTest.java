@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parkway.server.metrics.PrometheusText.Sample;
+import io.parkway.testing.CoturnTools;
 import io.parkway.turn.IpRange;
 import io.parkway.turn.ListenAddress;
 import io.parkway.turn.PeerPolicy;
@@ -274,7 +275,7 @@ class MetricsServerTest {
 
     @Test
     void relayedPacketsRiseWhileUclientRelays() throws Exception {
-        Path uclient = Uclient.require();
+        Path uclient = CoturnTools.requireUclient();
         int udp = port(TurnTransport.UDP);
         // Two clients relaying to each other's relayed address (-y), over channels (-c is RTP without RTCP), 1500
         // messages 10 ms apart: some 15 s of traffic.
@@ -310,7 +311,7 @@ class MetricsServerTest {
 
     @Test
     void allocationLifetimesAreRecordedWhenAllocationsEnd() throws Exception {
-        Path uclient = Uclient.require();
+        Path uclient = CoturnTools.requireUclient();
         int tcp = port(TurnTransport.TCP);
         Process p = new ProcessBuilder(uclient.toString(), "-t", "-y", "-c", "-n", "20",
                 "-u", "alice", "-w", "wonderland", "-p", Integer.toString(tcp), "127.0.0.1")

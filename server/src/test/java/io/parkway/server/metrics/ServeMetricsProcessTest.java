@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parkway.server.metrics.PrometheusText.Sample;
+import io.parkway.testing.CoturnTools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -41,7 +42,7 @@ class ServeMetricsProcessTest {
 
     @Test
     void scrapeDuringUclientAndReadyzDuringDrain(@TempDir Path dir) throws Exception {
-        Path uclient = Uclient.require();
+        Path uclient = CoturnTools.requireUclient();
         Path config = Files.writeString(dir.resolve("parkway.yaml"), """
                 turn:
                   listen: [ "udp://127.0.0.1:0", "tcp://127.0.0.1:0" ]

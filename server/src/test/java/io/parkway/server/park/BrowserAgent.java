@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.parkway.testing.Chromium;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -31,7 +30,6 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * One Chromium, driven from inside a network namespace: the test starts {@code ip netns exec NS java -cp … BrowserAgent
@@ -146,21 +144,9 @@ public final class BrowserAgent {
     }
 
     private static ChromeDriver startDriver(Map<String, String> options) {
-        ChromeOptions chrome = new ChromeOptions();
-        chrome.setBinary(new File("/usr/bin/chromium")); // explicit paths: Selenium Manager never runs
-        List<String> flags = new ArrayList<>(List.of(
-                "--headless=new",
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1100,900",
-                "--user-data-dir=" + options.get("profile")));
+        // Explicit paths: Selenium Manager never runs. Not Chromium.loopbackOnly: in its namespace this browser is a
+        // listener on a carrier network, whose candidates are the namespace's own addresses.
+        List<String> flags = new ArrayList<>(List.of("--window-size=1100,900"));
         if (options.containsKey("wav")) {
             flags.add("--use-file-for-fake-audio-capture=" + options.get("wav"));
         }
@@ -169,13 +155,8 @@ public final class BrowserAgent {
             // getUserMedia unless Chromium is told to treat that one origin as secure.
             flags.add("--unsafely-treat-insecure-origin-as-secure=" + options.get("secure-origin"));
         }
-        chrome.addArguments(flags);
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        chrome.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort()
+        ChromeOptions chrome = Chromium.options(Path.of(options.get("profile")), flags.toArray(String[]::new));
+        ChromeDriverService service = Chromium.service()
                 .withLogOutput(OutputStream.nullOutputStream())
                 .build();
         ChromeDriver driver = new ChromeDriver(service, chrome);

@@ -39,12 +39,13 @@ final class NamespacedProcess implements AutoCloseable {
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final CompletableFuture<JsonNode> ready = new CompletableFuture<>();
     private final AtomicLong ids = new AtomicLong();
+    private final Thread reader;
 
     private NamespacedProcess(String name, Process process) {
         this.name = name;
         this.process = process;
         this.stdin = process.getOutputStream();
-        Thread reader = new Thread(this::read, "park-" + name);
+        reader = new Thread(this::read, "park-" + name);
         reader.setDaemon(true);
         reader.start();
     }
@@ -148,27 +149,27 @@ final class NamespacedProcess implements AutoCloseable {
     }
 
     /** Waits for an output line containing {@code text} and returns it. */
-    String awaitLine(String text, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String line : output) {
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
-            if (!process.isAlive() && output.stream().noneMatch(l -> l.contains(text))) {
-                Thread.sleep(100); // let the reader drain the last lines
+    String awaitLine(String text, Duration timeout) {
+        java.util.concurrent.atomic.AtomicReference<String> found = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
                 for (String line : output) {
                     if (line.contains(text)) {
-                        return line;
+                        found.set(line);
+                        return true;
                     }
                 }
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before printing \""
-                        + text + "\": " + tail());
-            }
-            Thread.sleep(50);
+                if (!process.isAlive() && !reader.isAlive()) { // exited, and every line has been read
+                    throw new IllegalStateException(name + " exited with " + process.exitValue()
+                            + " before printing \"" + text + "\": " + tail());
+                }
+                return false;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException(name + " did not print \"" + text + "\" within " + timeout + ": "
+                    + tail(), e);
         }
-        throw new IllegalStateException(name + " did not print \"" + text + "\" within " + timeout + ": " + tail());
+        return found.get();
     }
 
     List<String> output() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parkway.testing.MutableClock;
 import io.parkway.turn.auth.NonceCodec.Verdict;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +31,7 @@ class NonceCodecTest {
         Arrays.fill(KEY, (byte) 0x5a);
     }
 
-    private final TestClock clock = new TestClock(Instant.ofEpochSecond(1_700_000_000L, 250_000_000L));
+    private final MutableClock clock = new MutableClock(Instant.ofEpochSecond(1_700_000_000L, 250_000_000L));
     private final NonceCodec codec = new NonceCodec(KEY, clock, LIFETIME);
     private ExecutorService executor;
 

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.parkway.testing.Chromium;
 import io.parkway.turn.IpRange;
 import io.parkway.turn.ListenAddress;
 import io.parkway.turn.PeerPolicy;
@@ -16,7 +17,6 @@ import io.parkway.turn.TurnStats;
 import io.parkway.turn.TurnTransport;
 import io.parkway.turn.auth.RestCredential;
 import io.parkway.turn.auth.RestCredentials;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,7 +26,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -34,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -47,11 +45,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -68,8 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 class ChromiumRelayTest {
 
-    private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
     private static final String REALM = "parkway.test";
     private static final String USER = "alice";
     private static final String PASSWORD = "wonderland";
@@ -97,7 +91,7 @@ class ChromiumRelayTest {
 
     @BeforeAll
     static void start() throws Exception {
-        missingBrowser = missingBrowser();
+        missingBrowser = Chromium.missing("ChromiumRelayTest");
         if (missingBrowser != null) {
             return;
         }
@@ -255,57 +249,17 @@ class ChromiumRelayTest {
         }
     }
 
-    /** Null when both binaries exist; otherwise the reason to skip (or, with CI=true, throws). */
-    private static String missingBrowser() {
-        boolean ci = "true".equals(System.getenv("CI"));
-        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
-            if (!Files.isExecutable(p)) {
-                String message = "ChromiumRelayTest needs " + p + " (Debian packages chromium and chromium-driver; "
-                        + ".ci/run installs them); it is missing, so the browser relay test is "
-                        + (ci ? "FAILING (CI=true)" : "SKIPPED");
-                System.err.println("\n!!!!!!!! " + message + " !!!!!!!!\n");
-                if (ci) {
-                    throw new IllegalStateException(message);
-                }
-                return message;
-            }
-        }
-        return null;
-    }
-
     private static ch.qos.logback.classic.Logger serverLogger() {
         return (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.parkway.turn");
     }
 
     private static ChromeDriver startDriver(Path userDataDir) {
-        ChromeOptions options = new ChromeOptions();
-        // Both paths explicit: Selenium Manager is never consulted, nothing is downloaded.
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments(
-                "--headless=new",
-                "--no-sandbox",
-                "--allow-loopback-in-peer-connection",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--user-data-dir=" + userDataDir);
-        // Without this Chromium allocates from every interface, and Parkway answers to the machine's non-loopback
-        // address; with it Chromium uses one socket bound to the wildcard address, whose source towards
+        // Both paths explicit: Selenium Manager is never consulted, nothing is downloaded. Loopback only: without the
+        // ip_handling_policy preference Chromium allocates from every interface, and Parkway answers to the machine's
+        // non-loopback address; with it Chromium uses one socket bound to the wildcard address, whose source towards
         // 127.0.0.1 is 127.0.0.1 (see assertOnlyLoopbackClients).
-        options.setExperimentalOption("prefs", Map.of("webrtc.ip_handling_policy", "default_public_interface_only"));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver d = new ChromeDriver(service, options);
+        ChromeOptions options = Chromium.loopbackOnly(Chromium.options(userDataDir));
+        ChromeDriver d = new ChromeDriver(Chromium.service().build(), options);
         d.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
         return d;
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.parkway.testing.CoturnTools;
+import io.parkway.testing.EchoPeer;
 import io.parkway.turn.IpRange;
 import io.parkway.turn.ListenAddress;
 import io.parkway.turn.PeerPolicy;

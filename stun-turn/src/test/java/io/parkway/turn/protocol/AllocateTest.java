@@ -19,6 +19,7 @@ import io.parkway.stun.StunClass;
 import io.parkway.stun.StunMethod;
 import io.parkway.stun.StunWriter;
 import io.parkway.stun.TransactionId;
+import io.parkway.testing.MutableClock;
 import io.parkway.turn.TurnServer;
 import io.parkway.turn.auth.LongTermKey;
 import io.parkway.turn.auth.PasswordAlgorithm;

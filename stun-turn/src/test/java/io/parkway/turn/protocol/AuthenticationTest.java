@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.parkway.stun.StunAttribute;
 import io.parkway.stun.StunMethod;
 import io.parkway.stun.TransactionId;
+import io.parkway.testing.MutableClock;
 import io.parkway.turn.TurnServer;
 import io.parkway.turn.auth.LongTermKey;
 import io.parkway.turn.auth.PasswordAlgorithm;

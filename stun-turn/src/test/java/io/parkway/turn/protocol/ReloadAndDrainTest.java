@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.parkway.stun.StunAttribute;
 import io.parkway.stun.StunMethod;
+import io.parkway.testing.MutableClock;
 import io.parkway.turn.ListenAddress;
 import io.parkway.turn.PeerPolicy;
 import io.parkway.turn.TurnServer;

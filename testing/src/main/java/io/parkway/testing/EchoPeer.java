@@ -1,12 +1,15 @@
-package io.parkway.server;
+package io.parkway.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -16,18 +19,20 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * coturn's {@code turnutils_peer}, the UDP echo peer that {@code turnutils_uclient} relays to (a copy of stun-turn's
- * interop test helper). It listens on two ports,
- * {@code P} (RTP) and {@code P + 1} (RTCP: uclient sends its RTCP stream to the peer port plus one), on 127.0.0.1.
+ * coturn's {@code turnutils_peer} (see {@link CoturnTools#peer()}), the UDP echo peer that {@code turnutils_uclient}
+ * relays to. It listens on two ports, {@code P} (RTP) and {@code P + 1} (RTCP: uclient sends its RTCP stream to the
+ * peer port plus one), on 127.0.0.1. Its output goes to a temporary file (no reader thread, no pipe that can fill up)
+ * that {@link #close()} deletes.
  *
  * <p>The ports are found by binding two UDP sockets to 127.0.0.1 and closing them, which can race with another
  * process; so the peer counts as started only once both ports echo a probe, and a start that does not is retried on
  * new ports.
  */
-final class EchoPeer implements AutoCloseable {
+public final class EchoPeer implements AutoCloseable {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int ATTEMPTS = 5;
 
@@ -41,57 +46,88 @@ final class EchoPeer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code peerBinary} on free ports of 127.0.0.1 and returns once both echo. */
-    static EchoPeer start(Path peerBinary) throws IOException, InterruptedException {
+    /** Starts {@code peerBinary} on free ports of 127.0.0.1 and returns once both echo; the caller closes it. */
+    public static EchoPeer start(Path peerBinary) throws IOException, InterruptedException {
         StringBuilder failures = new StringBuilder();
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             int port = freePortPair();
-            Path log = Files.createTempFile("turnutils_peer", ".log");
-            Process p = new ProcessBuilder(peerBinary.toString(), "-p", Integer.toString(port), "-L",
-                    LOOPBACK.getHostAddress()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Path log = Files.createTempFile("parkway-turnutils_peer-", ".log");
+            Process p;
+            try {
+                p = new ProcessBuilder(List.of(peerBinary.toString(), "-p", Integer.toString(port), "-L",
+                        LOOPBACK.getHostAddress()))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(log);
+                throw e;
+            }
+            EchoPeer peer = new EchoPeer(p, port, log);
             try {
                 await("turnutils_peer echoing on 127.0.0.1:" + port + " and " + (port + 1))
                         .atMost(Duration.ofSeconds(5))
                         .pollInterval(Duration.ofMillis(50))
                         .until(() -> !p.isAlive() || (echoes(port) && echoes(port + 1)));
                 if (p.isAlive()) {
-                    return new EchoPeer(p, port, log);
+                    return peer;
                 }
                 failures.append("\n  attempt ").append(attempt).append(", port ").append(port)
-                        .append(": exited early; output: ").append(Files.readString(log));
+                        .append(": exited early; output: ").append(peer.output());
             } catch (ConditionTimeoutException e) {
                 failures.append("\n  attempt ").append(attempt).append(", port ").append(port)
-                        .append(": no echo within 5 s; output: ").append(Files.readString(log));
+                        .append(": no echo within 5 s; output: ").append(peer.output());
+            } catch (RuntimeException | Error e) {
+                peer.close();
+                throw e;
             }
-            p.destroyForcibly().waitFor();
-            Files.deleteIfExists(log);
+            peer.close();
         }
         throw new IllegalStateException("turnutils_peer did not start in " + ATTEMPTS + " attempts:" + failures);
     }
 
     /** The RTP port; the peer also echoes on {@code port() + 1}. */
-    int port() {
+    public int port() {
         return port;
     }
 
-    InetSocketAddress address() {
+    /** 127.0.0.1:{@link #port()}. */
+    public InetSocketAddress address() {
         return new InetSocketAddress(LOOPBACK, port);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    /** Stops the peer process. */
+    /** What the peer has printed so far. */
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the output of turnutils_peer on port " + port, e);
+        }
+    }
+
+    /** Kills the peer process (and any descendants), waits for it to go and deletes its output file. Idempotent. */
     @Override
-    public void close() throws IOException {
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
-            process.waitFor();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("pid " + process.pid() + " survived SIGKILL for 10 s: " + this);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // a temp file; the OS cleans /tmp
+            }
         }
-        Files.deleteIfExists(log);
     }
 
     @Override
@@ -128,7 +164,7 @@ final class EchoPeer implements AutoCloseable {
             socket.receive(reply);
             return reply.getPort() == port
                     && Arrays.equals(probe, Arrays.copyOf(buffer, reply.getLength()));
-        } catch (SocketTimeoutException | java.net.PortUnreachableException e) {
+        } catch (SocketTimeoutException | PortUnreachableException e) {
             return false;
         }
     }

@@ -1,4 +1,4 @@
-package io.parkway.turn.protocol;
+package io.parkway.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,23 +6,27 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that tests move by hand; the server reads it for nonce and REST credential expiry. */
-final class MutableClock extends Clock {
+/** A UTC clock that tests move by hand, e.g. for nonce and REST credential expiry. */
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant now) {
+    /** A clock standing at {@code now}. */
+    public MutableClock(Instant now) {
         this.now = now;
     }
 
-    static MutableClock startingNow() {
+    /** A clock standing at the current time, truncated to whole seconds. */
+    public static MutableClock startingNow() {
         return new MutableClock(Instant.ofEpochSecond(Instant.now().getEpochSecond()));
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock forward by {@code duration} (backward when it is negative). */
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 
-    void set(Instant instant) {
+    /** Moves the clock to {@code instant}. */
+    public void set(Instant instant) {
         now = instant;
     }
 
