@@ -423,6 +423,8 @@ class ParkScenarioTest {
                 while (running) {
                     forward(speaker, listener);
                     forward(listener, speaker);
+                    // The relay's cadence, not a wait for a condition: this thread plays the signaling server
+                    // between two browsers in separate namespaces for the whole session, polling their outboxes.
                     Thread.sleep(20);
                 }
             } catch (InterruptedException e) {
