@@ -239,7 +239,7 @@ final class AllocateHandler {
     }
 
     private ChannelFuture bindPort(EventLoop loop, int port) {
-        return new Bootstrap()
+        return Transports.relayOptions(new Bootstrap())
                 .group(loop)
                 .channel(Transports.datagramChannel())
                 .handler(UNCONFIGURED)

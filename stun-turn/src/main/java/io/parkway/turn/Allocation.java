@@ -49,7 +49,8 @@ final class Allocation {
     long lifetimeSeconds;
     /** The RESERVATION-TOKEN handed out with this allocation (EVEN-PORT R=1), or 0. */
     long reservationToken;
-    private boolean relayWritePending;
+    /** Flushes the relay socket once per event-loop iteration (all datagrams to peers written in it). */
+    private final DeferredFlush relayFlush;
     private boolean closed;
     long packetsToPeer;
     long bytesToPeer;
@@ -67,6 +68,7 @@ final class Allocation {
         this.transport = client.transport().ordinal();
         this.permissions = new PermissionTable(server.stats.permissionsActive);
         this.channels = new ChannelTable(server.stats.channelsActive);
+        this.relayFlush = new DeferredFlush(relay);
         relay.pipeline().addLast("relay", new RelayHandler());
         housekeeping = client.eventLoop().scheduleAtFixedRate(this::sweep, HOUSEKEEPING_SECONDS,
                 HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
@@ -103,17 +105,7 @@ final class Allocation {
         server.stats.relayedPacketsToPeer[transport].increment();
         server.stats.relayedBytesToPeer[transport].add(data.readableBytes());
         relay.write(new DatagramPacket(data, peer), relay.voidPromise());
-        relayWritePending = true;
-    }
-
-    /** Flushes the relay socket if this read batch wrote to it; returns whether it did. */
-    boolean flushRelay() {
-        if (relayWritePending) {
-            relayWritePending = false;
-            relay.flush();
-            return true;
-        }
-        return false;
+        relayFlush.request();
     }
 
     boolean isClosed() {
@@ -146,7 +138,6 @@ final class Allocation {
 
     /** Datagrams from peers to the relayed transport address (RFC 8656 sections 11.3 and 12.5). */
     private final class RelayHandler extends ChannelInboundHandlerAdapter {
-        private boolean clientWritePending;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -186,15 +177,7 @@ final class Allocation {
             server.stats.relayedPacketsToClient[transport].increment();
             server.stats.relayedBytesToClient[transport].add(length);
             client.write(out);
-            clientWritePending = true;
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (clientWritePending) {
-                clientWritePending = false;
-                client.flush();
-            }
+            client.flush(); // deferred to the end of the event-loop iteration: one sendmmsg for all relay sockets
         }
 
         @Override

@@ -35,7 +35,8 @@ final class ClientPackets {
      *
      * @param packet exactly one STUN or ChannelData message; <b>not released here</b>, the caller releases it
      *     (data relayed to a peer travels as a retained slice)
-     * @return the allocation whose relay socket was written to (flush it at the end of the read batch), or null
+     * @return the allocation whose relay socket was written to (the write is flushed at the end of the event-loop
+     *     iteration, see {@link DeferredFlush}), or null
      */
     Allocation onPacket(ClientSocket client, ByteBuf packet) {
         if (ChannelData.isChannelData(packet)) {

@@ -26,6 +26,10 @@ interface ClientSocket {
     /** Queues one STUN or ChannelData message. <b>Takes ownership of {@code message}</b>; does not flush. */
     void write(ByteBuf message);
 
+    /**
+     * Flushes what was written, at the end of the current event-loop iteration ({@link DeferredFlush}): every
+     * message queued for this client while the loop handles one batch of ready sockets leaves in one batch.
+     */
     void flush();
 
     /** False once a TCP connection closed; always true for UDP. */

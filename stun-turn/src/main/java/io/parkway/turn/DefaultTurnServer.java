@@ -2,6 +2,7 @@ package io.parkway.turn;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -137,7 +138,7 @@ final class DefaultTurnServer implements TurnServer {
     }
 
     private ChannelFuture bindUdp(ListenAddress address) {
-        return new Bootstrap()
+        return Transports.listenerOptions(new Bootstrap())
                 .group(group)
                 .channel(Transports.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
@@ -152,6 +153,7 @@ final class DefaultTurnServer implements TurnServer {
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -27,7 +27,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Client
     private InetSocketAddress remote;
     private InetSocketAddress local;
     private Allocation allocation;
-    private boolean relayWritten;
+    private DeferredFlush flush;
 
     TcpConnection(ClientPackets packets, TurnStats stats) {
         this.packets = packets;
@@ -39,25 +39,16 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Client
         channel = ctx.channel();
         remote = (InetSocketAddress) channel.remoteAddress();
         local = (InetSocketAddress) channel.localAddress();
+        flush = new DeferredFlush(channel);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
         try {
-            relayWritten |= packets.onPacket(this, frame) != null;
+            packets.onPacket(this, frame);
         } finally {
             frame.release();
-        }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (relayWritten) {
-            relayWritten = false;
-            if (allocation != null) {
-                allocation.flushRelay();
-            }
         }
     }
 
@@ -118,7 +109,7 @@ final class TcpConnection extends ChannelInboundHandlerAdapter implements Client
 
     @Override
     public void flush() {
-        channel.flush();
+        flush.request();
     }
 
     @Override

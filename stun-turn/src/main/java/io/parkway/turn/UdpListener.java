@@ -15,16 +15,17 @@ import java.util.Map;
 
 /**
  * The thin UDP adapter: one per listening UDP socket. Looks up the allocation of each datagram's 5-tuple in O(1)
- * (the listening socket fixes the server side, so the client address is the key), hands the datagram to
- * {@link ClientPackets}, and flushes the relay sockets written during a read batch once at its end.
+ * (the listening socket fixes the server side, so the client address is the key) and hands the datagram to
+ * {@link ClientPackets}. Writes to clients and to relay sockets are flushed once per event-loop iteration
+ * ({@link DeferredFlush}).
  *
  * <p>Confined to the socket's event loop; every allocation of a UDP client lives on that loop too.
  */
 final class UdpListener extends ChannelInboundHandlerAdapter {
     private final ClientPackets packets;
     private final Map<InetSocketAddress, Allocation> allocations = new HashMap<>();
-    private final List<Allocation> toFlush = new ArrayList<>();
     private Channel channel;
+    private DeferredFlush flush;
     private InetSocketAddress local;
 
     UdpListener(ClientPackets packets) {
@@ -35,6 +36,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         local = (InetSocketAddress) channel.localAddress();
+        flush = new DeferredFlush(channel);
         ctx.fireChannelActive();
     }
 
@@ -45,21 +47,10 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
             InetSocketAddress sender = datagram.sender();
             Allocation allocation = allocations.get(sender);
             ClientSocket client = allocation != null ? allocation.client : new UdpClient(sender);
-            Allocation written = packets.onPacket(client, datagram.content());
-            if (written != null && !toFlush.contains(written)) {
-                toFlush.add(written);
-            }
+            packets.onPacket(client, datagram.content());
         } finally {
             datagram.release();
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        for (int i = 0; i < toFlush.size(); i++) {
-            toFlush.get(i).flushRelay();
-        }
-        toFlush.clear();
     }
 
     @Override
@@ -79,6 +70,8 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
     /** The path back to one UDP client through this listening socket. */
     private final class UdpClient implements ClientSocket {
         private final InetSocketAddress remote;
+        /** This 5-tuple's allocation, kept here so the per-packet path needs no second map lookup. */
+        private Allocation attached;
 
         UdpClient(InetSocketAddress remote) {
             this.remote = remote;
@@ -116,7 +109,7 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
 
         @Override
         public void flush() {
-            channel.flush();
+            flush.request();
         }
 
         @Override
@@ -131,16 +124,20 @@ final class UdpListener extends ChannelInboundHandlerAdapter {
 
         @Override
         public Allocation allocation() {
-            return allocations.get(remote);
+            return attached;
         }
 
         @Override
         public void attach(Allocation allocation) {
+            attached = allocation;
             allocations.put(remote, allocation);
         }
 
         @Override
         public void detach(Allocation allocation) {
+            if (attached == allocation) {
+                attached = null;
+            }
             allocations.remove(remote, allocation);
         }
     }
