@@ -4,16 +4,22 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.parkway.stun.StunFrameDecoder;
 import io.parkway.turn.auth.NonceCodec;
+import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -107,7 +113,7 @@ final class DefaultTurnServer implements TurnServer {
                 return false;
             }
         }
-        return listeners.size() == listen.size();
+        return bound.size() == listen.size();
     }
 
     @Override
@@ -119,12 +125,14 @@ final class DefaultTurnServer implements TurnServer {
                 Transports.ioHandlerFactory());
         try {
             for (ListenAddress address : listen) {
-                ChannelFuture f = address.transport() == TurnTransport.UDP ? bindUdp(address) : bindTcp(address);
-                Channel ch = f.sync().channel();
-                listeners.add(ch);
-                ListenAddress actual = new ListenAddress(address.transport(), (InetSocketAddress) ch.localAddress());
+                List<Channel> channels = address.transport() == TurnTransport.UDP ? bindUdp(address)
+                        : List.of(bindTcp(address).sync().channel());
+                listeners.addAll(channels);
+                ListenAddress actual = new ListenAddress(address.transport(),
+                        (InetSocketAddress) channels.get(0).localAddress());
                 bound.add(actual);
-                logger.info("listening on {} ({})", actual, Transports.name());
+                logger.info("listening on {} ({}{})", actual, Transports.name(),
+                        channels.size() > 1 ? ", " + channels.size() + " sockets with SO_REUSEPORT" : "");
             }
         } catch (RuntimeException | InterruptedException e) {
             close();
@@ -137,14 +145,57 @@ final class DefaultTurnServer implements TurnServer {
         return this;
     }
 
-    private ChannelFuture bindUdp(ListenAddress address) {
-        return Transports.listenerOptions(new Bootstrap())
-                .group(group)
+    /**
+     * Binds one UDP socket per event loop to the address with {@code SO_REUSEPORT} (native transports): the kernel
+     * spreads clients over the sockets by a hash of their address, so each client always reaches the same socket,
+     * and its allocation and relay socket live on that socket's loop. With NIO, or one loop, a single socket.
+     */
+    private List<Channel> bindUdp(ListenAddress address) throws InterruptedException {
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor e : group) {
+            loops.add((EventLoop) e);
+        }
+        boolean reusePort = Transports.KIND != Transports.Kind.NIO && loops.size() > 1;
+        InetSocketAddress at = address.address();
+        if (reusePort && at.getPort() != 0) {
+            ensureUnused(at);
+        }
+        List<Channel> channels = new ArrayList<>();
+        try {
+            channels.add(udpBootstrap(loops.get(0), reusePort).bind(at).sync().channel());
+            InetSocketAddress actual = (InetSocketAddress) channels.get(0).localAddress();
+            for (int i = 1; reusePort && i < loops.size(); i++) {
+                channels.add(udpBootstrap(loops.get(i), true).bind(actual).sync().channel());
+            }
+        } catch (RuntimeException | InterruptedException e) {
+            channels.forEach(Channel::close);
+            throw e;
+        }
+        return channels;
+    }
+
+    private Bootstrap udpBootstrap(EventLoop loop, boolean reusePort) {
+        Bootstrap b = Transports.listenerOptions(new Bootstrap())
+                .group(loop)
                 .channel(Transports.datagramChannel())
                 .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
                 .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .handler(new UdpListener(packets))
-                .bind(address.address());
+                .handler(new UdpListener(packets));
+        return reusePort ? b.option(UnixChannelOption.SO_REUSEPORT, true) : b;
+    }
+
+    /**
+     * Fails like a plain bind when the port is taken. Sockets with {@code SO_REUSEPORT} of the same user may share a
+     * port, so without this check a second Parkway started by mistake on the same port would silently take a share of
+     * the clients instead of failing with "Address already in use". A plain socket's bind fails when any socket
+     * holds the port, ours included.
+     */
+    private static void ensureUnused(InetSocketAddress at) {
+        try (DatagramSocket probe = new DatagramSocket(null)) {
+            probe.bind(at);
+        } catch (IOException e) {
+            throw new ChannelException("bind(" + at + ") failed: " + e.getMessage(), e);
+        }
     }
 
     private ChannelFuture bindTcp(ListenAddress address) {
