@@ -35,7 +35,8 @@ final class AllocateHandler {
     private static final class Unconfigured extends ChannelInboundHandlerAdapter {
     }
 
-    private static final ChannelHandler UNCONFIGURED = new Unconfigured();
+    /** The placeholder handler of a relay socket until its {@link Allocation} replaces it. */
+    static final ChannelHandler UNCONFIGURED = new Unconfigured();
 
     private final TurnServerContext server;
     /** 5-tuples whose Allocate is binding a socket: a retransmission meanwhile is dropped, not served twice. */
@@ -141,8 +142,9 @@ final class AllocateHandler {
                 return;
             }
             InetSocketAddress bound = (InetSocketAddress) outcome.socket.localAddress();
-            Allocation allocation = new Allocation(server, client, outcome.socket,
-                    new InetSocketAddress(server.advertisedRelayAddress, bound.getPort()), credential,
+            InetSocketAddress relayed = bound.getAddress().equals(server.advertisedRelayAddress) ? bound
+                    : new InetSocketAddress(server.advertisedRelayAddress, bound.getPort());
+            Allocation allocation = new Allocation(server, client, outcome.socket, relayed, credential,
                     transactionId);
             if (outcome.reserved != null) {
                 allocation.reservationToken = server.reservations.reserve(outcome.reserved);

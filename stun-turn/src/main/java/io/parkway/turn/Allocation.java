@@ -42,9 +42,15 @@ final class Allocation {
     final ChannelTable channels;
     /** The client transport's ordinal, the index of the per-transport relay counters. */
     private final int transport;
-    private ScheduledFuture<?> housekeeping;
     private final long createdAtNanos = System.nanoTime();
-    private ScheduledFuture<?> expiry;
+    /**
+     * The allocation's one timer: it fires at the lifetime's end or at the next housekeeping sweep, whichever comes
+     * first (one scheduled task per allocation, none per packet, permission or channel).
+     */
+    private ScheduledFuture<?> timer;
+    private final Runnable onTimer = this::onTimer;
+    private long expiresAtNanos;
+    private long nextSweepNanos = createdAtNanos + TimeUnit.SECONDS.toNanos(HOUSEKEEPING_SECONDS);
     /** The lifetime granted by the last Allocate or Refresh, in seconds. */
     long lifetimeSeconds;
     /** The RESERVATION-TOKEN handed out with this allocation (EVEN-PORT R=1), or 0. */
@@ -69,29 +75,46 @@ final class Allocation {
         this.permissions = new PermissionTable(server.stats.permissionsActive);
         this.channels = new ChannelTable(server.stats.channelsActive);
         this.relayFlush = new DeferredFlush(relay);
-        relay.pipeline().addLast("relay", new RelayHandler());
-        housekeeping = client.eventLoop().scheduleAtFixedRate(this::sweep, HOUSEKEEPING_SECONDS,
-                HOUSEKEEPING_SECONDS, TimeUnit.SECONDS);
+        RelayHandler handler = new RelayHandler();
+        if (relay.pipeline().context(AllocateHandler.UNCONFIGURED) != null) {
+            relay.pipeline().replace(AllocateHandler.UNCONFIGURED, "relay", handler);
+        } else {
+            relay.pipeline().addLast("relay", handler);
+        }
     }
 
     /** Starts or restarts the lifetime timer (RFC 8656 sections 7.2 and 8). */
     void refresh(long lifetimeSeconds) {
         this.lifetimeSeconds = lifetimeSeconds;
-        if (expiry != null) {
-            expiry.cancel(false);
+        expiresAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(lifetimeSeconds);
+        schedule();
+    }
+
+    private void schedule() {
+        if (timer != null) {
+            timer.cancel(false);
         }
-        expiry = client.eventLoop().schedule(this::expire, lifetimeSeconds, TimeUnit.SECONDS);
+        long due = Math.min(expiresAtNanos - System.nanoTime(), nextSweepNanos - System.nanoTime());
+        timer = client.eventLoop().schedule(onTimer, Math.max(0, due), TimeUnit.NANOSECONDS);
     }
 
-    private void sweep() {
+    private void onTimer() {
+        timer = null;
+        if (closed) {
+            return;
+        }
         long now = System.nanoTime();
-        permissions.sweep(now);
-        channels.sweep(now);
-    }
-
-    private void expire() {
-        server.stats.allocationsExpired.increment();
-        close("expired");
+        if (now - expiresAtNanos >= 0) {
+            server.stats.allocationsExpired.increment();
+            close("expired");
+            return;
+        }
+        if (now - nextSweepNanos >= 0) {
+            permissions.sweep(now);
+            channels.sweep(now);
+            nextSweepNanos = now + TimeUnit.SECONDS.toNanos(HOUSEKEEPING_SECONDS);
+        }
+        schedule();
     }
 
     /**
@@ -118,10 +141,9 @@ final class Allocation {
             return;
         }
         closed = true;
-        if (expiry != null) {
-            expiry.cancel(false);
+        if (timer != null) {
+            timer.cancel(false);
         }
-        housekeeping.cancel(false);
         permissions.clear();
         channels.clear();
         client.detach(this);

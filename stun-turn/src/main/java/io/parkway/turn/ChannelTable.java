@@ -11,10 +11,20 @@ import java.util.concurrent.atomic.LongAdder;
  * The channel bindings of one allocation, looked up in O(1) both ways: by number for ChannelData from the client
  * (primitive-keyed, no boxing per packet) and by peer address for datagrams from peers. Confined to the allocation's
  * event loop.
+ *
+ * <p>An allocation usually binds one channel per peer and has one or a few peers, so up to {@link #SMALL} bindings
+ * live in one array searched linearly (a bounded, constant number of comparisons either way, and a few dozen bytes
+ * per idle allocation); a table that outgrows it switches to two hash maps.
  */
 final class ChannelTable {
-    private final IntObjectHashMap<ChannelBinding> byNumber = new IntObjectHashMap<>(4);
-    private final Map<InetSocketAddress, ChannelBinding> byPeer = new HashMap<>(4);
+    /** Bindings kept in the array before the table switches to maps. */
+    static final int SMALL = 4;
+
+    private ChannelBinding[] small;
+    private int size;
+    /** Non-null (with {@link #byPeer}) once the table outgrew the array; then the only store. */
+    private IntObjectHashMap<ChannelBinding> byNumber;
+    private Map<InetSocketAddress, ChannelBinding> byPeer;
     /** The server-wide gauge of held bindings; this table adds and removes its own. */
     private final LongAdder active;
 
@@ -31,8 +41,8 @@ final class ChannelTable {
      */
     BindResult bind(int number, InetSocketAddress peer, long nowNanos) {
         sweep(nowNanos);
-        ChannelBinding byNum = byNumber.get(number);
-        ChannelBinding byAddr = byPeer.get(peer);
+        ChannelBinding byNum = findNumber(number);
+        ChannelBinding byAddr = findPeer(peer);
         if (byNum != null && !byNum.peer.equals(peer)) {
             return BindResult.NUMBER_IN_USE;
         }
@@ -44,43 +54,104 @@ final class ChannelTable {
             byNum.expiresAtNanos = expires;
             return BindResult.REFRESHED;
         }
-        ChannelBinding binding = new ChannelBinding(number, peer, expires);
-        byNumber.put(number, binding);
-        byPeer.put(peer, binding);
+        add(new ChannelBinding(number, peer, expires));
         active.increment();
         return BindResult.BOUND;
     }
 
+    private void add(ChannelBinding binding) {
+        if (byNumber != null) {
+            byNumber.put(binding.number, binding);
+            byPeer.put(binding.peer, binding);
+        } else if (small == null) {
+            small = new ChannelBinding[1];
+            small[size++] = binding;
+        } else if (size < small.length) {
+            small[size++] = binding;
+        } else if (size < SMALL) {
+            small = java.util.Arrays.copyOf(small, Math.min(SMALL, size * 2));
+            small[size++] = binding;
+        } else {
+            byNumber = new IntObjectHashMap<>(SMALL * 4);
+            byPeer = new HashMap<>(SMALL * 4);
+            for (int i = 0; i < size; i++) {
+                byNumber.put(small[i].number, small[i]);
+                byPeer.put(small[i].peer, small[i]);
+            }
+            byNumber.put(binding.number, binding);
+            byPeer.put(binding.peer, binding);
+            small = null;
+            size = 0;
+        }
+    }
+
+    private ChannelBinding findNumber(int number) {
+        if (byNumber != null) {
+            return byNumber.get(number);
+        }
+        for (int i = 0; i < size; i++) {
+            if (small[i].number == number) {
+                return small[i];
+            }
+        }
+        return null;
+    }
+
+    private ChannelBinding findPeer(InetSocketAddress peer) {
+        if (byPeer != null) {
+            return byPeer.get(peer);
+        }
+        for (int i = 0; i < size; i++) {
+            if (small[i].peer.equals(peer)) {
+                return small[i];
+            }
+        }
+        return null;
+    }
+
     /** The live binding of {@code number}, or null. */
     ChannelBinding byNumber(int number, long nowNanos) {
-        ChannelBinding b = byNumber.get(number);
+        ChannelBinding b = findNumber(number);
         return b != null && b.isLive(nowNanos) ? b : null;
     }
 
     /** The live binding to {@code peer}, or null. */
     ChannelBinding byPeer(InetSocketAddress peer, long nowNanos) {
-        ChannelBinding b = byPeer.get(peer);
+        ChannelBinding b = findPeer(peer);
         return b != null && b.isLive(nowNanos) ? b : null;
     }
 
     int size() {
-        return byNumber.size();
+        return byNumber != null ? byNumber.size() : size;
     }
 
     /** Removes every binding (the allocation is gone). */
     void clear() {
-        active.add(-byNumber.size());
-        byNumber.clear();
-        byPeer.clear();
+        active.add(-size());
+        byNumber = null;
+        byPeer = null;
+        small = null;
+        size = 0;
     }
 
     /** Forgets bindings past their cooldown. */
     void sweep(long nowNanos) {
-        for (Iterator<ChannelBinding> it = byPeer.values().iterator(); it.hasNext(); ) {
-            ChannelBinding b = it.next();
-            if (!b.isReserved(nowNanos)) {
-                it.remove();
-                byNumber.remove(b.number);
+        if (byPeer != null) {
+            for (Iterator<ChannelBinding> it = byPeer.values().iterator(); it.hasNext(); ) {
+                ChannelBinding b = it.next();
+                if (!b.isReserved(nowNanos)) {
+                    it.remove();
+                    byNumber.remove(b.number);
+                    active.decrement();
+                }
+            }
+            return;
+        }
+        for (int i = size - 1; i >= 0; i--) {
+            if (!small[i].isReserved(nowNanos)) {
+                size--;
+                small[i] = small[size];
+                small[size] = null;
                 active.decrement();
             }
         }

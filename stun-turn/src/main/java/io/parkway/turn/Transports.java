@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -38,6 +39,9 @@ final class Transports {
      * (client side) or are relayed cut (peer side). 2048 holds any datagram of a 1500-byte MTU path.
      */
     static final int MAX_DATAGRAM = 2048;
+    /** Shared by every relay socket (each channel keeps only its own small handle). */
+    private static final RecvByteBufAllocator RELAY_RECEIVE =
+            new FixedRecvByteBufAllocator(MAX_DATAGRAM).maxMessagesPerRead(1);
     /** Datagrams read by one {@code recvmmsg} on a listening socket, which carries all clients' traffic. */
     static final int LISTENER_BATCH = 32;
 
@@ -112,7 +116,7 @@ final class Transports {
      */
     static Bootstrap relayOptions(Bootstrap bootstrap) {
         return bootstrap.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM).maxMessagesPerRead(1));
+                .option(ChannelOption.RCVBUF_ALLOCATOR, RELAY_RECEIVE);
     }
 
     static String name() {
