@@ -46,7 +46,9 @@ final class DefaultTurnServer implements TurnServer {
     DefaultTurnServer(TurnServerBuilder b) {
         this.listen = List.copyOf(b.listen);
         this.settings = b;
-        this.threads = b.eventLoopThreads;
+        // One loop per processor: the relay never blocks, so more loops than cores only add wake-ups and split the
+        // batches that recvmmsg/sendmmsg and the deferred flush amortise system calls over.
+        this.threads = b.eventLoopThreads > 0 ? b.eventLoopThreads : Runtime.getRuntime().availableProcessors();
         InetAddress relay = b.relayAddress != null ? b.relayAddress : listen.get(0).address().getAddress();
         if (relay.isAnyLocalAddress()) {
             throw new IllegalArgumentException("relay address: " + relay.getHostAddress()
