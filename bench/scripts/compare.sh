@@ -21,10 +21,14 @@
 #            (refreshed); memory before, while held, after release: Parkway's live heap after a full GC (jcmd
 #            GC.class_histogram) and RSS, coturn's RSS (a fresh process each time: coturn keeps freed memory in its
 #            pools, so a second run in one process would show almost no growth). Then once each CAPACITY_N
-#            allocations (16k on one relay IP), reporting set-up errors by method and code.
+#            allocations (16k on one relay IP) with CAPACITY_PORTS relay ports, reporting set-up errors by method
+#            and code.
 #   uclient  RUNS x (Parkway, coturn): coturn's turnutils_uclient as the load (UCLIENT_M clients, UCLIENT_MESSAGES
 #            messages each every UCLIENT_INTERVAL ms, SIZE bytes) through turnutils_peer; server CPU per relayed
-#            packet from uclient's own totals (tot_send_msgs + tot_recv_msgs), uclient's loss, RTT and jitter.
+#            packet from uclient's own totals (tot_send_msgs + tot_recv_msgs) over uclient's whole run (its
+#            allocations are set up one after another first, and it waits for missing replies at the end: both
+#            add idle server time), uclient's loss, RTT (1 ms resolution) and jitter, and the relayed rate while it
+#            was sending (from its once-a-second progress lines).
 #
 # Usage: bench/scripts/compare.sh [-r RUNS] [-n ALLOCATIONS] [-p PPS_PER_ALLOCATION] [-s PAYLOAD] [-d SECONDS]
 #                                 [-w WARMUP_SECONDS] [-m PHASES] [-- extra LoadGenerator options for load and sweep,
@@ -35,7 +39,9 @@
 #   PARKWAY_RELAY_PORTS [10000-31999], COTURN_RELAY_PORTS [10000-31999] (>= 16k each, outside the ephemeral range),
 #   SWEEP_N [100], SWEEP_RATES [200,300,400,500,600,800,1000,1250,1500,2000], SWEEP_DURATION [5],
 #   SWEEP_WARMUP [2], SWEEP_THREADS [1], MAX_LOSS [0.1],
-#   IDLE_N [10000], CAPACITY_N [16000; 0 skips], SETUP_CONCURRENCY [64], IDLE_SETTLE [3], IDLE_OPTS [] (extra
+#   IDLE_N [10000], CAPACITY_N [16000; 0 skips], CAPACITY_PORTS [16384: relay ports per server in the capacity run,
+#   the size of the default range 49152-65535, from the start of each range above], SETUP_CONCURRENCY [64],
+#   IDLE_SETTLE [3], IDLE_OPTS [] (extra
 #   generator options for idle runs, e.g. --tcp: then the server holds 2 sockets per allocation, mind ulimit -n),
 #   WARM_SECONDS [5] (an unrecorded load against each server first, so JVM start-up is not in any run; 0 skips),
 #   UCLIENT_M [100], UCLIENT_MESSAGES [2000], UCLIENT_INTERVAL [5], UCLIENT_FLAGS [-c -X -g], UCLIENT_PEER_PORT [23480],
@@ -48,7 +54,7 @@ RUNS=3 N=100 PPS=200 SIZE=170 DURATION=20 WARMUP=3 PHASES=load,sweep,idle,uclien
 while getopts "r:n:p:s:d:w:m:" opt; do
   case $opt in
     r) RUNS=$OPTARG ;; n) N=$OPTARG ;; p) PPS=$OPTARG ;; s) SIZE=$OPTARG ;; d) DURATION=$OPTARG ;;
-    w) WARMUP=$OPTARG ;; m) PHASES=$OPTARG ;; *) sed -n '2,42p' "$0"; exit 2 ;;
+    w) WARMUP=$OPTARG ;; m) PHASES=$OPTARG ;; *) sed -n '2,48p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -71,6 +77,7 @@ SWEEP_THREADS=${SWEEP_THREADS:-1}
 MAX_LOSS=${MAX_LOSS:-0.1}
 IDLE_N=${IDLE_N:-10000}
 CAPACITY_N=${CAPACITY_N:-16000}
+CAPACITY_PORTS=${CAPACITY_PORTS:-16384}
 SETUP_CONCURRENCY=${SETUP_CONCURRENCY:-64}
 IDLE_SETTLE=${IDLE_SETTLE:-3}
 WARM_SECONDS=${WARM_SECONDS:-5}
@@ -120,13 +127,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$TMP/parkway.yaml" <<YAML
+write_parkway_yaml() { # RELAY_PORTS
+  cat > "$TMP/parkway.yaml" <<YAML
 realm: parkway.test
 turn:
   listen: [ "udp://127.0.0.1:$PARKWAY_PORT", "tcp://127.0.0.1:$PARKWAY_PORT" ]
   relay:
     address: $PARKWAY_RELAY
-    ports: $PARKWAY_RELAY_PORTS
+    ports: $1
   users: { bench: bench }
   rest-secrets: [ "benchsecret" ]
   peers:
@@ -142,11 +150,14 @@ metrics:
 signaling:
   listen: "http://127.0.0.1:0"
 YAML
+}
 
 STARTS=0
-start_parkway() { # a fresh Parkway on SERVER_CPU, GC log $TMP/parkway-gc.<start>.log
+PW_PORTS=$PARKWAY_RELAY_PORTS CT_PORTS=$COTURN_RELAY_PORTS
+start_parkway() { # a fresh Parkway on SERVER_CPU, relay ports PW_PORTS, GC log $TMP/parkway-gc.<start>.log
   STARTS=$((STARTS + 1))
   GC_LOG="$TMP/parkway-gc.$STARTS.log"
+  write_parkway_yaml "$PW_PORTS"
   # Parkway reads PARKWAY_* variables as configuration and refuses unknown ones: hide this script's own.
   # shellcheck disable=SC2086
   env -u PARKWAY_PORT -u PARKWAY_RELAY -u PARKWAY_RELAY_PORTS -u PARKWAY_JAVA_OPTS \
@@ -157,7 +168,7 @@ start_parkway() { # a fresh Parkway on SERVER_CPU, GC log $TMP/parkway-gc.<start
 }
 start_coturn() {
   taskset -c "$SERVER_CPU" turnserver -n --listening-ip 127.0.0.1 --listening-port "$COTURN_PORT" \
-    --relay-ip "$COTURN_RELAY" --min-port "${COTURN_RELAY_PORTS%-*}" --max-port "${COTURN_RELAY_PORTS#*-}" \
+    --relay-ip "$COTURN_RELAY" --min-port "${CT_PORTS%-*}" --max-port "${CT_PORTS#*-}" \
     --lt-cred-mech --user bench:bench --realm parkway.test --allow-loopback-peers --cli-password=x --no-cli \
     --no-tls --no-dtls --log-file stdout >> "$TMP/coturn.log" 2>&1 &
   CT_PID=$!
@@ -231,7 +242,9 @@ if phase load; then
       generator "$out" --server "127.0.0.1:$(port_of $s)" --server-pid "$(pid_of $s)" -n "$N" --pps "$PPS" \
         --size "$SIZE" --warmup "$WARMUP" --duration "$DURATION" "${EXTRA[@]}"
       line=$(grep '^RESULT' "$out" || true)
-      if [[ -z $line || $line == *mode=failed* ]]; then echo "load $s run $i: no result" >&2; cat "$out" >&2; continue; fi
+      if [[ -z $line || $line == *mode=failed* ]]; then
+        echo "load $s run $i: no result" >&2; cat "$out" >&2; continue
+      fi
       gc=$([[ $s == parkway ]] && gc_since "$mark" || true)
       record "load $s ${line#RESULT } $gc"
       echo "run $i $s: $(grep -E '^(offered|received|RTT|server)' "$out" | tr '\n' ' ') $gc"
@@ -339,11 +352,16 @@ if phase idle; then
     for s in parkway coturn; do alive; idle_run "$s" "$IDLE_N" "idle.$i"; done
   done
   if (( CAPACITY_N > 0 )); then
+    # Relay port ranges of CAPACITY_PORTS ports each (16384 = the size of the default range 49152-65535).
+    PW_PORTS="${PARKWAY_RELAY_PORTS%-*}-$((${PARKWAY_RELAY_PORTS%-*} + CAPACITY_PORTS - 1))"
+    CT_PORTS="${COTURN_RELAY_PORTS%-*}-$((${COTURN_RELAY_PORTS%-*} + CAPACITY_PORTS - 1))"
+    echo "capacity: relay ports Parkway $PW_PORTS, coturn $CT_PORTS ($CAPACITY_PORTS each)"
     for s in parkway coturn; do alive; idle_run "$s" "$CAPACITY_N" capacity; done
   fi
 fi
 
 echo "uptime at end: $(uptime)"
-python3 "$SCRIPTS/report.py" "$RESULTS" --n "$N" --pps "$PPS" --size "$SIZE" --variant "${EXTRA[*]:-UDP, channels}" \
-  --idle-n "$IDLE_N" --capacity-n "$CAPACITY_N" --sweep-n "$SWEEP_N" --max-loss "$MAX_LOSS" \
-  --histograms "$TMP" --uclient "${UCLIENT_M}x$UCLIENT_MESSAGES every ${UCLIENT_INTERVAL}ms"
+python3 "$SCRIPTS/report.py" "$RESULTS" --n "$N" --pps "$PPS" --size "$SIZE" "--variant=${EXTRA[*]:-UDP, channels}" \
+  --idle-n "$IDLE_N" --capacity-n "$CAPACITY_N" --capacity-ports "$CAPACITY_PORTS" --sweep-n "$SWEEP_N" \
+  --max-loss "$MAX_LOSS" \
+  --histograms "$TMP" "--uclient=${uc_flags[*]:-} -m $UCLIENT_M -n $UCLIENT_MESSAGES -z $UCLIENT_INTERVAL"

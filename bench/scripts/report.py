@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The one table of compare.sh: medians per server and phase, Parkway/coturn ratios, the issue's targets.
 
-Usage: report.py RESULTS [--n N --pps PPS --size BYTES --variant TEXT --idle-n N --capacity-n N --sweep-n N
-                          --max-loss PCT --histograms DIR --uclient TEXT]
+Usage: report.py RESULTS [--n N --pps PPS --size BYTES --variant=TEXT --idle-n N --capacity-n N --capacity-ports N
+                          --sweep-n N --max-loss PCT --histograms DIR --uclient=TEXT]
 
 RESULTS holds one line per run: "PHASE SERVER key=value ...", PHASE one of load, sweep, step, idle.<run>, capacity,
 uclient; SERVER parkway or coturn. Values are numbers, except errors= and limited_by=. Medians are over the runs of
@@ -71,6 +71,7 @@ def main():
     ap.add_argument("--variant", default="UDP, channels")
     ap.add_argument("--idle-n", type=int, default=10000)
     ap.add_argument("--capacity-n", type=int, default=16000)
+    ap.add_argument("--capacity-ports", type=int, default=16384)
     ap.add_argument("--sweep-n", type=int, default=100)
     ap.add_argument("--max-loss", type=float, default=0.1)
     ap.add_argument("--histograms")
@@ -80,9 +81,11 @@ def main():
 
     table = []  # (label, parkway, coturn, format, ratio?, target)
 
-    def row(label, phase, fn, f, ratio=True, target="", agg=med, coturn=True):
+    def row(label, phase, fn, f, ratio=True, target="", agg=med, coturn=True, prefix=None):
         p = agg(values(rows, phase, "parkway", fn))
         c = agg(values(rows, phase, "coturn", fn)) if coturn else None
+        if prefix:
+            f = (prefix("parkway") + f, prefix("coturn") + f)
         table.append((label, p, c, f, ratio, target))
 
     def text_row(label, p, c, target=""):
@@ -116,8 +119,11 @@ def main():
     if n_runs("sweep") != (0, 0):
         section(f"rate sweep: {a.sweep_n} allocations, rising pps; pass = loss < {a.max_loss} % and rate offered "
                 f"(runs {n_runs('sweep')[0]}+{n_runs('sweep')[1]})")
+        def lower_bound(server):  # some sweep of this server ended without the server losing: the generator did
+            return ">=" if any(kv.get("limited_by") in ("generator", "none")
+                               for p, s, kv in rows if p == "sweep" and s == server) else ""
         row(f"max relayed pps at < {a.max_loss} % loss", "sweep", lambda kv: kv["max_relayed_pps"], "{:.0f}",
-            target=">= 2x")
+            target=">= 2x", prefix=lower_bound)
         row("  CPU us per relayed packet there", "sweep", lambda kv: kv["cpu_us_per_pkt"], "{:.2f}")
         row("  server CPU % of one core there", "sweep", lambda kv: kv["server_cpu_pct"], "{:.0f}")
         row("  generator CPU % there", "sweep", lambda kv: kv["load_cpu_pct"], "{:.0f}", ratio=False)
@@ -146,7 +152,7 @@ def main():
         row("set-up errors", ph, lambda kv: kv["setup_errors"], "{:.0f}", ratio=False)
 
     if n_runs("capacity") != (0, 0):
-        section(f"capacity: {a.capacity_n} allocations on one relay IP")
+        section(f"capacity: {a.capacity_n} allocations on one relay IP with {a.capacity_ports} relay ports")
         row("allocations ready", "capacity", lambda kv: kv["ready"], "{:.0f}", target=f"{a.capacity_n}, no error")
         errs = {s: ";".join(str(kv.get("errors", "?")) for p, srv, kv in rows if p == "capacity" and srv == s)
                 for s in ("parkway", "coturn")}
@@ -161,7 +167,8 @@ def main():
         section(f"turnutils_uclient as the load: {a.uclient}, {a.size} B (runs {n_runs('uclient')[0]}+"
                 f"{n_runs('uclient')[1]})")
         row("CPU us per relayed packet", "uclient", lambda kv: kv["cpu_us_per_pkt"], "{:.2f}", target="<= 0.45x")
-        row("relayed pps (over uclient's wall time)", "uclient", lambda kv: kv["relayed_pps"], "{:.0f}")
+        row("relayed pps while sending (1 s resolution)", "uclient", lambda kv: kv["relayed_pps_sending"], "{:.0f}")
+        row("relayed pps over uclient's wall time", "uclient", lambda kv: kv["relayed_pps"], "{:.0f}")
         row("loss % (uclient)", "uclient", lambda kv: kv["loss_pct"], "{:.3f}", ratio=False)
         row("RTT avg ms (uclient, 1 ms resolution)", "uclient", lambda kv: kv["rtt_avg_ms"], "{:.3f}")
         row("RTT max ms (uclient)", "uclient", lambda kv: kv["rtt_max_ms"], "{:.0f}")
@@ -180,8 +187,9 @@ def main():
         r = "-"
         if ratio and isinstance(p, float) and isinstance(c, float) and c and not math.isnan(p) and not math.isnan(c):
             r = f"{p / c:.2f}"
-        cs = "n/a" if c is None else fmt(c, f)
-        print(f"| {label:{w}} | {fmt(p, f):>12} | {cs:>12} | {r:>14} | {target:16} |")
+        fp, fc = f if isinstance(f, tuple) else (f, f)
+        cs = "n/a" if c is None else fmt(c, fc)
+        print(f"| {label:{w}} | {fmt(p, fp):>12} | {cs:>12} | {r:>14} | {target:16} |")
 
     if a.histograms:
         histo_diff(a.histograms, rows)
@@ -216,7 +224,7 @@ def histo_diff(directory, rows):
     print(f"\nParkway live heap per idle allocation by class ({tag}, {n:.0f} allocations; total {total:.0f} B):")
     print(f"| {'bytes':>8} | {'instances':>9} | class |")
     print(f"|{'-' * 10}|{'-' * 11}|-------|")
-    for b, i, cls in diff[:15]:
+    for b, i, cls in diff[:25]:
         if b < 1:
             break
         print(f"| {b:8.1f} | {i:9.2f} | {cls} |")
