@@ -32,6 +32,35 @@ public final class ProcStat {
         return -1;
     }
 
+    /**
+     * RcvbufErrors of the Udp line in /proc/net/snmp: datagrams the kernel dropped because a socket's receive buffer
+     * was full, machine-wide (every process), since boot; -1 when unreadable.
+     */
+    public static long udpRcvbufErrors() {
+        String[] header = null;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/snmp"))) {
+                if (!line.startsWith("Udp:")) {
+                    continue;
+                }
+                String[] f = line.trim().split("\\s+");
+                if (header == null) {
+                    header = f;
+                    continue;
+                }
+                for (int i = 1; i < Math.min(header.length, f.length); i++) {
+                    if (header[i].equals("RcvbufErrors")) {
+                        return Long.parseLong(f[i]);
+                    }
+                }
+                return -1;
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);

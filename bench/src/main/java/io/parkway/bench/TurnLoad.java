@@ -1,72 +1,100 @@
 package io.parkway.bench;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.parkway.stun.ChannelData;
-import io.parkway.stun.StunAttribute;
-import io.parkway.stun.StunClass;
-import io.parkway.stun.StunMessage;
-import io.parkway.stun.StunMethod;
-import io.parkway.stun.StunParseException;
-import io.parkway.stun.StunWriter;
-import io.parkway.stun.TransactionId;
-import io.parkway.turn.auth.LongTermKey;
+import io.parkway.stun.StunFrameDecoder;
 import io.parkway.turn.auth.RestCredential;
 import io.parkway.turn.auth.RestCredentials;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
- * The TURN load: N UDP allocations, each authenticated (static user or TURN REST secret), with a permission and (unless
- * Send indications are asked for) a channel to one UDP echo peer; each sends {@code pps} packets per second of
- * {@code payload} bytes, stamped with {@link System#nanoTime()}, which the peer echoes back through the relay.
+ * The TURN load: N allocations, each authenticated (static user or TURN REST secret), with a permission and (unless
+ * Send indications are asked for) a channel to one UDP echo peer. Each client talks to the server over its own UDP
+ * socket, or with {@link Config#tcp()} over its own TCP connection (STUN and ChannelData framed over the stream, RFC
+ * 8656 section 12.5); the relay is UDP either way. In a {@linkplain #measure measured window} each allocation sends
+ * {@code pps} packets per second of {@code payload} bytes, stamped with {@link System#nanoTime()}, which the peer
+ * echoes back through the relay; {@linkplain #startRefreshing refreshing} keeps idle allocations alive instead.
  *
- * <p>Each allocation is one Netty channel, driven entirely on its event loop (set-up state machine, pacing timer,
- * receive path), so its counters and RTT histogram need no locks; they are read on that loop at the end.
+ * <p>Use: {@link #start}, {@link #setUp}, then any number of {@link #measure} windows (a rate sweep) or a hold,
+ * then {@link #close}, which deletes the allocations (paced, like the set-up) and shuts the event loops down. Each
+ * allocation ({@link LoadClient}) is confined to its event loop; this class calls it only through that loop.
  */
-public final class TurnLoad {
-    /** The parameters of one run. */
-    public record Config(InetSocketAddress server, InetSocketAddress peer, int allocations, int pps, int payload,
-                         Duration warmup, Duration duration, Duration drain, String user, String password,
-                         String restSecret, boolean sendIndications, int threads, int setupConcurrency,
-                         int serverPid) {
+public final class TurnLoad implements AutoCloseable {
+    /** What the load is made of. */
+    public record Config(InetSocketAddress server, InetSocketAddress peer, int allocations, int payload, String user,
+                         String password, String restSecret, boolean sendIndications, boolean tcp, int threads,
+                         int setupConcurrency, int serverPid) {
         public Config {
             if (payload < 16) {
                 throw new IllegalArgumentException("payload: " + payload + " (expected: >= 16)");
             }
+            if (allocations < 1 || threads < 1 || setupConcurrency < 1) {
+                throw new IllegalArgumentException("allocations, threads, setup concurrency: " + allocations + ", "
+                        + threads + ", " + setupConcurrency + " (expected: >= 1 each)");
+            }
         }
     }
 
-    /** What one run measured. CPU and RSS are those of {@code serverPid}, or -1 without one. */
-    public record Result(int allocationsReady, double setupSeconds, long setupErrors, long sent, long received,
-                         long sendErrors, long badPackets, double seconds, long rttP50Micros, long rttP99Micros,
-                         long rttMaxMicros, double rttMeanMicros, double jitterMicros, long serverCpuMicros,
-                         long serverRssKib) {
-        public double setupRate() {
-            return setupSeconds <= 0 ? 0 : allocationsReady / setupSeconds;
+    /** One measured window: {@code pps} per allocation each way, after a warm-up, followed by a drain. */
+    public record Window(int pps, Duration warmup, Duration duration, Duration drain) {
+    }
+
+    /** The set-up: allocations ready, failed ones by cause ("allocate 508", "channel_bind timeout", ...). */
+    public record Setup(int ready, int failed, double seconds, SortedMap<String, Integer> errors) {
+        public double rate() {
+            return seconds <= 0 ? 0 : ready / seconds;
+        }
+
+        /** The errors as {@code allocate_508:3,bind_...:1}, or {@code none}; no spaces, for RESULT lines. */
+        public String errorsKey() {
+            if (errors.isEmpty()) {
+                return "none";
+            }
+            StringBuilder b = new StringBuilder();
+            errors.forEach((k, v) -> b.append(b.length() == 0 ? "" : ",").append(k.replaceAll("[^A-Za-z0-9.]+", "_"))
+                    .append(':').append(v));
+            return b.toString();
+        }
+    }
+
+    /**
+     * What one window measured. Server CPU and RSS are those of {@code serverPid} (-1 without one), over the window
+     * plus the drain; the generator's own CPU is over the window alone. {@code udpRcvbufErrors} is the machine-wide
+     * count of UDP datagrams dropped for a full receive buffer during the window (/proc/net/snmp), any process.
+     */
+    public record Result(Setup setup, int pps, long sent, long received, long notOffered, long badPackets,
+                         double seconds, long rttP50Micros, long rttP99Micros, long rttMaxMicros, double rttMeanMicros,
+                         double jitterMicros, long serverCpuMicros, long serverRssKib, long loadCpuMicros,
+                         long udpRcvbufErrors) {
+        public long target() {
+            return Math.round((double) setup.ready() * pps * seconds);
         }
 
         public double lossPercent() {
@@ -81,368 +109,265 @@ public final class TurnLoad {
         public double cpuMicrosPerRelayed() {
             return serverCpuMicros < 0 || relayed() == 0 ? -1 : (double) serverCpuMicros / relayed();
         }
+
+        /** Whether the generator offered (nearly) the whole target rate: sent at least 99 % of it. */
+        public boolean offeredTarget() {
+            return sent >= 0.99 * target();
+        }
     }
 
-    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    private static final long RETRANSMIT_MILLIS = 500;
-    private static final int MAX_TRANSMISSIONS = 7;
-    private static final int CHANNEL = 0x4000;
+    private final Config config;
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final List<LoadClient> clients = new ArrayList<>();
+    private Setup setup;
+    private Release release;
 
-    private TurnLoad() {
-    }
-
-    public static Result run(Config config) throws InterruptedException {
+    private TurnLoad(Config config) {
+        this.config = config;
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(1, config.threads()),
+        group = new MultiThreadIoEventLoopGroup(config.threads(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        List<Client> clients = new ArrayList<>();
-        try {
-            String user = config.user();
-            String password = config.password();
-            Bootstrap b = new Bootstrap().group(group)
-                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                    .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        Bootstrap b = new Bootstrap().group(group).option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        if (config.tcp()) {
+            b.channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        } else {
+            b.channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
                     .option(ChannelOption.SO_SNDBUF, 1 << 20);
-            for (int i = 0; i < config.allocations(); i++) {
-                if (config.restSecret() != null) {
-                    RestCredential c = RestCredentials.issue(config.restSecret(), "bench" + i, Duration.ofHours(1),
-                            Clock.systemUTC());
-                    user = c.username();
-                    password = c.password();
-                }
-                Client client = new Client(config, user, password);
-                Channel ch = b.clone().handler(client).bind(new InetSocketAddress(
-                        config.server().getAddress(), 0)).sync().channel();
-                client.channel = ch;
-                clients.add(client);
-            }
+        }
+        bootstrap = b;
+    }
 
-            // Set-up: every allocation through Allocate (401), Allocate, CreatePermission, ChannelBind.
-            Semaphore inFlight = new Semaphore(Math.max(1, config.setupConcurrency()));
-            long setupStart = System.nanoTime();
-            List<CompletableFuture<Void>> setups = new ArrayList<>();
-            for (Client c : clients) {
-                inFlight.acquire();
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                f.whenComplete((v, e) -> inFlight.release());
-                c.setup = f;
-                c.channel.eventLoop().execute(c::startSetup);
-                setups.add(f);
+    /** The event loops; no socket yet. */
+    public static TurnLoad start(Config config) {
+        return new TurnLoad(config);
+    }
+
+    /** Runs {@link #setUp}, one {@link #measure} window and {@link #close}. */
+    public static Result run(Config config, Window window) throws InterruptedException {
+        try (TurnLoad load = start(config)) {
+            load.setUp();
+            return load.measure(window);
+        }
+    }
+
+    /**
+     * Opens every client socket and runs Allocate (401, then authenticated), CreatePermission and ChannelBind on it,
+     * at most {@link Config#setupConcurrency()} allocations at once (socket opening included). Waits for all.
+     */
+    public Setup setUp() throws InterruptedException {
+        Semaphore inFlight = new Semaphore(config.setupConcurrency());
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        String user = config.user();
+        String password = config.password();
+        long start = System.nanoTime();
+        for (int i = 0; i < config.allocations(); i++) {
+            if (config.restSecret() != null) {
+                RestCredential c = RestCredentials.issue(config.restSecret(), "bench" + i, Duration.ofHours(1),
+                        Clock.systemUTC());
+                user = c.username();
+                password = c.password();
             }
-            int ready = 0;
-            long setupErrors = 0;
-            for (CompletableFuture<Void> f : setups) {
-                try {
-                    f.get(30, TimeUnit.SECONDS);
-                    ready++;
-                } catch (ExecutionException | TimeoutException e) {
-                    setupErrors++;
-                    if (setupErrors <= 5) {
-                        System.err.println("set-up failed: " + (e.getCause() != null ? e.getCause() : e));
+            inFlight.acquire();
+            LoadClient client = new LoadClient(config, user, password);
+            clients.add(client);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            done.whenComplete((v, e) -> inFlight.release());
+            futures.add(done);
+            ChannelFuture open;
+            if (config.tcp()) {
+                open = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new StunFrameDecoder(), client);
                     }
-                }
+                }).connect(config.server());
+            } else {
+                open = bootstrap.clone().handler(client)
+                        .bind(new InetSocketAddress(config.server().getAddress(), 0));
             }
-            double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
-            List<Client> active = clients.stream().filter(Client::isReady).toList();
-
-            // Load: warm-up (not counted), then the measured window, then a drain for packets in flight.
-            for (Client c : active) {
-                c.channel.eventLoop().execute(c::startSending);
-            }
-            Thread.sleep(config.warmup().toMillis());
-            onLoops(active, Client::resetCounters);
-            long cpu0 = config.serverPid() > 0 ? ProcStat.cpuMicros(config.serverPid()) : -1;
-            long t0 = System.nanoTime();
-            Thread.sleep(config.duration().toMillis());
-            onLoops(active, Client::stopSending);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Thread.sleep(config.drain().toMillis());
-            long cpu1 = config.serverPid() > 0 ? ProcStat.cpuMicros(config.serverPid()) : -1;
-            long rss = config.serverPid() > 0 ? ProcStat.rssKib(config.serverPid()) : -1;
-
-            long[] totals = new long[4];
-            Histogram rtt = new Histogram();
-            double[] jitter = new double[2];
-            onLoops(active, c -> {
-                synchronized (totals) {
-                    totals[0] += c.sent;
-                    totals[1] += c.received;
-                    totals[2] += c.sendErrors;
-                    totals[3] += c.badPackets;
-                    rtt.add(c.rtt);
-                    jitter[0] += c.jitter;
-                    jitter[1]++;
+            open.addListener(f -> {
+                if (f.isSuccess()) {
+                    client.setUp(open.channel(), done);
+                } else {
+                    done.completeExceptionally(new LoadClient.SetupFailure(
+                            (config.tcp() ? "connect " : "bind ") + describe(f.cause())));
                 }
             });
-            onLoops(active, Client::deallocate);
-            Thread.sleep(200);
-            return new Result(ready, setupSeconds, setupErrors, totals[0], totals[1], totals[2], totals[3], seconds,
-                    rtt.quantile(0.5), rtt.quantile(0.99), rtt.max(), rtt.mean(),
-                    jitter[1] == 0 ? 0 : jitter[0] / jitter[1], cpu0 < 0 ? -1 : cpu1 - cpu0, rss);
+        }
+        int ready = 0;
+        SortedMap<String, Integer> errors = new TreeMap<>();
+        for (CompletableFuture<Void> f : futures) {
+            try {
+                f.get(5, TimeUnit.MINUTES);
+                ready++;
+            } catch (ExecutionException e) {
+                errors.merge(e.getCause().getMessage(), 1, Integer::sum);
+            } catch (TimeoutException e) {
+                errors.merge("no answer in 5 min", 1, Integer::sum);
+            }
+        }
+        setup = new Setup(ready, config.allocations() - ready, (System.nanoTime() - start) / 1e9,
+                Collections.unmodifiableSortedMap(errors));
+        return setup;
+    }
+
+    /** The set-up's outcome, or null before {@link #setUp}. */
+    public Setup setup() {
+        return setup;
+    }
+
+    /**
+     * Sends {@link Window#pps()} packets/s each way per ready allocation for the warm-up (not counted), then for the
+     * measured window, then waits for the drain. Packets stamped before the window are not counted when they arrive.
+     */
+    public Result measure(Window w) throws InterruptedException {
+        List<LoadClient> active = active();
+        onLoops(active, c -> c.startSending(w.pps()));
+        Thread.sleep(w.warmup().toMillis());
+        onLoops(active, LoadClient::resetCounters);
+        int pid = config.serverPid();
+        int self = (int) ProcessHandle.current().pid();
+        long cpu0 = pid > 0 ? ProcStat.cpuMicros(pid) : -1;
+        long load0 = ProcStat.cpuMicros(self);
+        long udp0 = ProcStat.udpRcvbufErrors();
+        long t0 = System.nanoTime();
+        Thread.sleep(w.duration().toMillis());
+        onLoops(active, LoadClient::stopSending);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long load1 = ProcStat.cpuMicros(self);
+        Thread.sleep(w.drain().toMillis());
+        long cpu1 = pid > 0 ? ProcStat.cpuMicros(pid) : -1;
+        long rss = pid > 0 ? ProcStat.rssKib(pid) : -1;
+        long udp1 = ProcStat.udpRcvbufErrors();
+
+        long[] totals = new long[4];
+        Histogram rtt = new Histogram();
+        double[] jitter = new double[2];
+        onLoops(active, c -> {
+            if (c.rtt == null) {
+                return; // never sent: its set-up failed
+            }
+            synchronized (totals) {
+                totals[0] += c.sent;
+                totals[1] += c.received;
+                totals[2] += c.notOffered;
+                totals[3] += c.badPackets;
+                rtt.add(c.rtt);
+                jitter[0] += c.jitter;
+                jitter[1]++;
+            }
+        });
+        return new Result(setup, w.pps(), totals[0], totals[1], totals[2], totals[3], seconds, rtt.quantile(0.5),
+                rtt.quantile(0.99), rtt.max(), rtt.mean(), jitter[1] == 0 ? 0 : jitter[0] / jitter[1],
+                cpu0 < 0 ? -1 : cpu1 - cpu0, rss, load1 - load0, udp0 < 0 ? -1 : udp1 - udp0);
+    }
+
+    /** Refreshes every ready allocation, its permission and its channel every {@code interval}, until stopped. */
+    public void startRefreshing(Duration interval) throws InterruptedException {
+        onLoops(active(), c -> c.startRefreshing(interval.toMillis()));
+    }
+
+    public void stopRefreshing() throws InterruptedException {
+        onLoops(clients, LoadClient::stopRefreshing);
+    }
+
+    /** Refreshes that succeeded, failed, and the last failure ("refresh 437", ...) or null. */
+    public record Refreshes(long done, long failed, String lastError) {
+    }
+
+    public Refreshes refreshes() throws InterruptedException {
+        long[] n = new long[2];
+        String[] last = new String[1];
+        onLoops(clients, c -> {
+            synchronized (n) {
+                n[0] += c.refreshes;
+                n[1] += c.refreshErrors;
+                if (c.lastRefreshError != null) {
+                    last[0] = c.lastRefreshError;
+                }
+            }
+        });
+        return new Refreshes(n[0], n[1], last[0]);
+    }
+
+    /** The release: clients done (allocation deleted, already gone, or never granted), and why the rest were not. */
+    public record Release(int released, SortedMap<String, Integer> errors) {
+    }
+
+    /**
+     * Deletes every allocation the server granted (Refresh with LIFETIME 0, RFC 8656 section 7.3), paced and
+     * retransmitted like the set-up, and waits for the answers. Without this, an allocation left on the server would
+     * answer 437 to the next run's client that happens to get the same source port. Once only.
+     */
+    public Release release() throws InterruptedException {
+        if (release != null) {
+            return release;
+        }
+        Semaphore inFlight = new Semaphore(config.setupConcurrency());
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (LoadClient c : clients) {
+            Channel ch = c.channel();
+            if (ch == null) {
+                continue;
+            }
+            inFlight.acquire();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            done.whenComplete((v, e) -> inFlight.release());
+            pending.add(done);
+            ch.eventLoop().execute(() -> c.release(done));
+        }
+        int released = 0;
+        SortedMap<String, Integer> errors = new TreeMap<>();
+        for (CompletableFuture<Void> f : pending) {
+            try {
+                f.get(1, TimeUnit.MINUTES);
+                released++;
+            } catch (ExecutionException e) {
+                errors.merge(e.getCause().getMessage(), 1, Integer::sum);
+            } catch (TimeoutException e) {
+                errors.merge("no answer in 1 min", 1, Integer::sum);
+            }
+        }
+        release = new Release(released, Collections.unmodifiableSortedMap(errors));
+        return release;
+    }
+
+    /** {@link #release} unless done, then closes every socket and shuts the event loops down. */
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            release();
         } finally {
-            for (Client c : clients) {
-                if (c.channel != null) {
-                    c.channel.close();
+            for (LoadClient c : clients) {
+                if (c.channel() != null) {
+                    c.channel().close();
                 }
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 
-    private static void onLoops(List<Client> clients, java.util.function.Consumer<Client> action)
-            throws InterruptedException {
+    private List<LoadClient> active() {
+        return clients.stream().filter(c -> c.channel() != null).toList();
+    }
+
+    private static String describe(Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        // "connect(..) failed: Connection refused: /127.0.0.1:3478" -> without the address, so causes aggregate.
+        return message.replaceAll(": /?[0-9a-fA-F.:\\[\\]%]+$", "");
+    }
+
+    private static void onLoops(List<LoadClient> clients, Consumer<LoadClient> action) throws InterruptedException {
         List<Future<?>> done = new ArrayList<>();
-        for (Client c : clients) {
-            done.add(c.channel.eventLoop().submit(() -> action.accept(c)));
+        for (LoadClient c : clients) {
+            done.add(c.channel().eventLoop().submit(() -> action.accept(c)));
         }
         for (Future<?> f : done) {
             f.await();
-        }
-    }
-
-    /** One allocation. Every method runs on its channel's event loop. */
-    private static final class Client extends SimpleChannelInboundHandler<DatagramPacket> {
-        private final Config config;
-        private final String user;
-        private final String password;
-        private final InetSocketAddress server;
-        private final InetSocketAddress peer;
-        Channel channel;
-        CompletableFuture<Void> setup;
-
-        private String realm;
-        private String nonce;
-        private byte[] key;
-        private int method = -1;
-        private TransactionId transaction;
-        private int transmissions;
-        private boolean ready;
-
-        private ScheduledFuture<?> pacer;
-        private long sendStart;
-        private long due;
-        private int seq;
-        long sent;
-        long received;
-        long sendErrors;
-        long badPackets;
-        final Histogram rtt = new Histogram();
-        private long lastTransit = -1;
-        private long countFrom = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
-        double jitter;
-
-        Client(Config config, String user, String password) {
-            this.config = config;
-            this.user = user;
-            this.password = password;
-            this.server = config.server();
-            this.peer = config.peer();
-        }
-
-        boolean isReady() {
-            return ready;
-        }
-
-        void startSetup() {
-            request(StunMethod.ALLOCATE);
-        }
-
-        private void request(int m) {
-            method = m;
-            transaction = TransactionId.random();
-            transmissions = 0;
-            transmit();
-        }
-
-        private void transmit() {
-            transmissions++;
-            ByteBuf out = channel.alloc().ioBuffer(256);
-            StunWriter w = StunWriter.begin(out, method, StunClass.REQUEST, transaction);
-            if (method == StunMethod.ALLOCATE) {
-                w.uint32(StunAttribute.REQUESTED_TRANSPORT, 17L << 24);
-            } else if (method == StunMethod.CREATE_PERMISSION) {
-                w.address(StunAttribute.XOR_PEER_ADDRESS, peer);
-            } else if (method == StunMethod.CHANNEL_BIND) {
-                w.uint32(StunAttribute.CHANNEL_NUMBER, (long) CHANNEL << 16);
-                w.address(StunAttribute.XOR_PEER_ADDRESS, peer);
-            } else if (method == StunMethod.REFRESH) {
-                w.uint32(StunAttribute.LIFETIME, 0);
-            }
-            if (nonce != null) {
-                w.string(StunAttribute.USERNAME, user).string(StunAttribute.REALM, realm)
-                        .string(StunAttribute.NONCE, nonce).messageIntegrity(key);
-            }
-            w.fingerprint();
-            channel.writeAndFlush(new DatagramPacket(out, server), channel.voidPromise());
-            if (method != StunMethod.REFRESH) {
-                TransactionId t = transaction;
-                int n = transmissions;
-                channel.eventLoop().schedule(() -> {
-                    if (t.equals(transaction) && transmissions == n && !setup.isDone()) {
-                        if (n >= MAX_TRANSMISSIONS) {
-                            setup.completeExceptionally(new TimeoutException(StunMethod.name(method) + " timed out"));
-                        } else {
-                            transmit();
-                        }
-                    }
-                }, RETRANSMIT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            ByteBuf buf = packet.content();
-            if (ChannelData.isChannelData(buf)) {
-                int length = ChannelData.length(buf);
-                if (buf.readableBytes() < ChannelData.HEADER_LENGTH + length || length < 12) {
-                    badPackets++;
-                    return;
-                }
-                arrived(buf, buf.readerIndex() + ChannelData.HEADER_LENGTH);
-                return;
-            }
-            StunMessage m;
-            try {
-                m = StunMessage.decode(buf);
-            } catch (StunParseException e) {
-                badPackets++;
-                return;
-            }
-            if (m.method() == StunMethod.DATA && m.messageClass() == StunClass.INDICATION) {
-                int i = m.indexOf(StunAttribute.DATA);
-                if (i < 0 || m.valueLength(i) < 12) {
-                    badPackets++;
-                    return;
-                }
-                arrived(buf, m.valueIndex(i));
-                return;
-            }
-            if (!m.transactionId().equals(transaction) || setup == null || setup.isDone()) {
-                return;
-            }
-            if (m.messageClass() == StunClass.ERROR_RESPONSE) {
-                int code = m.errorCode();
-                if ((code == 401 && nonce == null) || code == 438) {
-                    nonce = m.string(StunAttribute.NONCE);
-                    if (code == 401) {
-                        realm = m.string(StunAttribute.REALM);
-                        key = LongTermKey.md5(user, realm, password);
-                    }
-                    request(method);
-                } else {
-                    setup.completeExceptionally(new IllegalStateException(
-                            StunMethod.name(method) + " error " + code));
-                }
-                return;
-            }
-            if (m.messageClass() != StunClass.SUCCESS_RESPONSE) {
-                return;
-            }
-            if (method == StunMethod.ALLOCATE) {
-                request(StunMethod.CREATE_PERMISSION);
-            } else if (method == StunMethod.CREATE_PERMISSION && !config.sendIndications()) {
-                request(StunMethod.CHANNEL_BIND);
-            } else {
-                transaction = null;
-                ready = true;
-                setup.complete(null);
-            }
-        }
-
-        private void arrived(ByteBuf buf, int payloadIndex) {
-            long now = System.nanoTime();
-            long stamp = buf.getLong(payloadIndex);
-            long transit = now - stamp;
-            if (transit < 0 || transit > TimeUnit.SECONDS.toNanos(60)) {
-                badPackets++;
-                return;
-            }
-            if (stamp - countFrom < 0) {
-                return; // sent before the measured window (warm-up)
-            }
-            received++;
-            rtt.record(transit / 1000);
-            if (lastTransit >= 0) {
-                // RFC 3550 interarrival jitter estimate, in microseconds.
-                jitter += (Math.abs(transit - lastTransit) / 1000.0 - jitter) / 16;
-            }
-            lastTransit = transit;
-        }
-
-        void startSending() {
-            sendStart = System.nanoTime();
-            due = 0;
-            pacer = channel.eventLoop().scheduleAtFixedRate(this::tick, 0, TICK_NANOS, TimeUnit.NANOSECONDS);
-        }
-
-        void stopSending() {
-            if (pacer != null) {
-                pacer.cancel(false);
-            }
-        }
-
-        void resetCounters() {
-            countFrom = System.nanoTime();
-            sent = 0;
-            received = 0;
-            sendErrors = 0;
-            badPackets = 0;
-            rtt.clear();
-        }
-
-        private void tick() {
-            long now = System.nanoTime();
-            long target = (now - sendStart) * config.pps() / 1_000_000_000L;
-            int burst = 0;
-            while (due < target && burst < 64) {
-                due++;
-                burst++;
-                if (!channel.isWritable()) {
-                    sendErrors++;
-                    continue;
-                }
-                channel.write(new DatagramPacket(packet(now), server), channel.voidPromise());
-                sent++;
-            }
-            if (due < target) {
-                due = target; // fell behind: do not burst to catch up, the packets are counted as not offered
-            }
-            if (burst > 0) {
-                channel.flush();
-            }
-        }
-
-        private ByteBuf packet(long now) {
-            int size = config.payload();
-            if (!config.sendIndications()) {
-                ByteBuf out = channel.alloc().directBuffer(ChannelData.HEADER_LENGTH + size);
-                ChannelData.writeHeader(out, CHANNEL, size);
-                writePayload(out, now, size);
-                return out;
-            }
-            ByteBuf payload = channel.alloc().heapBuffer(size);
-            writePayload(payload, now, size);
-            ByteBuf out = channel.alloc().directBuffer(64 + size);
-            try {
-                StunWriter.begin(out, StunMethod.SEND, StunClass.INDICATION, TransactionId.random())
-                        .address(StunAttribute.XOR_PEER_ADDRESS, peer).bytes(StunAttribute.DATA, payload);
-            } finally {
-                payload.release();
-            }
-            return out;
-        }
-
-        private void writePayload(ByteBuf out, long now, int size) {
-            out.writeLong(now);
-            out.writeInt(seq++);
-            out.writeZero(size - 12);
-        }
-
-        void deallocate() {
-            if (ready) {
-                request(StunMethod.REFRESH);
-            }
         }
     }
 }
