@@ -213,7 +213,7 @@ final class AllocateHandler {
     }
 
     private void bind(EventLoop loop, boolean even, boolean reserveNext, int attempt, Consumer<BindOutcome> done) {
-        int port = server.relayPorts.pick(even, reserveNext);
+        int port = server.relayPorts.pick(even, reserveNext, server.relayPortsInUse);
         if (port < 0 || attempt >= RelayPorts.ATTEMPTS) {
             if (attempt >= RelayPorts.ATTEMPTS) {
                 logger.warn("no free relay port after {} attempts in {}-{}", attempt, server.relayPorts.min,
