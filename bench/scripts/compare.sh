@@ -17,7 +17,9 @@
 #            generator, not the server, ran out first: the figure is then a lower bound (raise SWEEP_THREADS and give
 #            LOAD_CPU more cores, e.g. LOAD_CPU=1-3, where the machine has them).
 #   idle     (runs last) RUNS x (Parkway, coturn): each time a freshly started server, warmed up, then IDLE_N
-#            allocations set up (SETUP_CONCURRENCY in flight, each with a permission and a channel) and held idle
+#            allocations set up (SETUP_CONCURRENCY in flight, each with a permission and a channel; before them,
+#            SETUP_WARMUP allocations set up and released untimed, so that the set-up rate is measured with the
+#            generator's and a Java server's JIT warm — without it both were mostly measuring C2 compiling) and held idle
 #            (refreshed); memory before, while held, after release: Parkway's live heap after a full GC (jcmd
 #            GC.class_histogram) and RSS, coturn's RSS (a fresh process each time: coturn keeps freed memory in its
 #            pools, so a second run in one process would show almost no growth). Then once each CAPACITY_N
@@ -39,7 +41,7 @@
 #   PARKWAY_RELAY_PORTS [10000-31999], COTURN_RELAY_PORTS [10000-31999] (>= 16k each, outside the ephemeral range),
 #   SWEEP_N [100], SWEEP_RATES [200,300,400,500,600,800,1000,1250,1500,2000], SWEEP_DURATION [5],
 #   SWEEP_WARMUP [2], SWEEP_THREADS [1], MAX_LOSS [0.1],
-#   IDLE_N [10000], CAPACITY_N [16000; 0 skips], CAPACITY_PORTS [16384: relay ports per server in the capacity run,
+#   IDLE_N [10000], SETUP_WARMUP [4000], CAPACITY_N [16000; 0 skips], CAPACITY_PORTS [16384: relay ports per server in the capacity run,
 #   the size of the default range 49152-65535, from the start of each range above], SETUP_CONCURRENCY [64],
 #   IDLE_SETTLE [3], IDLE_OPTS [] (extra
 #   generator options for idle runs, e.g. --tcp: then the server holds 2 sockets per allocation, mind ulimit -n),
@@ -76,6 +78,7 @@ SWEEP_WARMUP=${SWEEP_WARMUP:-2}
 SWEEP_THREADS=${SWEEP_THREADS:-1}
 MAX_LOSS=${MAX_LOSS:-0.1}
 IDLE_N=${IDLE_N:-10000}
+SETUP_WARMUP=${SETUP_WARMUP:-4000}
 CAPACITY_N=${CAPACITY_N:-16000}
 CAPACITY_PORTS=${CAPACITY_PORTS:-16384}
 SETUP_CONCURRENCY=${SETUP_CONCURRENCY:-64}
@@ -324,7 +327,8 @@ idle_run() { # SERVER N TAG: fresh server, warm-up, set up N allocations, hold t
   # shellcheck disable=SC2086
   taskset -c "$LOAD_CPU" java ${LOAD_JAVA_OPTS:-} -cp "$CLASSES:$JAR" io.parkway.bench.LoadGenerator \
     --server "127.0.0.1:$(port_of "$s")" -n "$n" --idle --hold 3600 --hold-file "$hold" \
-    --setup-concurrency "$SETUP_CONCURRENCY" --size "$SIZE" ${IDLE_OPTS:-} > "$out" 2>&1 &
+    --setup-concurrency "$SETUP_CONCURRENCY" --setup-warmup "$SETUP_WARMUP" --size "$SIZE" ${IDLE_OPTS:-} \
+    > "$out" 2>&1 &
   GEN_PID=$!
   while ! grep -q '^HOLDING\|^RESULT' "$out" && kill -0 "$GEN_PID" 2>/dev/null; do sleep 0.5; done
   if grep -q '^HOLDING' "$out"; then

@@ -91,6 +91,12 @@ public final class LoadGenerator implements Callable<Integer> {
             description = "allocations set up at once (default ${DEFAULT-VALUE})")
     int setupConcurrency;
 
+    @Option(names = "--setup-warmup", defaultValue = "0",
+            description = "allocations set up and released, untimed, before the measured set-up: warms the JIT of "
+                    + "this JVM and of a Java server, so the set-up rate is a steady-state one (default "
+                    + "${DEFAULT-VALUE}: none)")
+    int setupWarmup;
+
     @Option(names = "--server-pid", defaultValue = "0",
             description = "PID whose CPU time (/proc) is read around the measured window")
     int serverPid;
@@ -138,6 +144,18 @@ public final class LoadGenerator implements Callable<Integer> {
             InetSocketAddress peerAddress = echo != null ? echo.address() : parse(peer);
             TurnLoad.Config config = new TurnLoad.Config(parse(server), peerAddress, allocations, size, user, password,
                     restSecret, sendIndications, tcp, threads, setupConcurrency, serverPid);
+            for (int done = 0; done < setupWarmup; ) {
+                int n = Math.min(setupWarmup - done, Math.max(1, allocations));
+                TurnLoad.Config warm = new TurnLoad.Config(config.server(), peerAddress, n, size, user, password,
+                        restSecret, sendIndications, tcp, threads, setupConcurrency, -1);
+                try (TurnLoad load = TurnLoad.start(warm)) {
+                    TurnLoad.Setup s = load.setUp();
+                    out.printf(Locale.ROOT, "set-up warm-up: %d ready, %d failed, %.0f/s (not counted)%n", s.ready(),
+                            s.failed(), s.rate());
+                    printRelease(load.release());
+                }
+                done += n;
+            }
             try (TurnLoad load = TurnLoad.start(config)) {
                 TurnLoad.Setup setup = load.setUp();
                 printSetup(setup);
