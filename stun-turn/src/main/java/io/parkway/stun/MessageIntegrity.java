@@ -60,9 +60,8 @@ public final class MessageIntegrity {
     }
 
     /**
-     * Computes and appends the value of an integrity attribute whose header the caller writes next, for
-     * {@link StunWriter}: the HMAC is computed over {@code out} before anything is written, then written after the
-     * attribute header.
+     * For {@link StunWriter}: writes an integrity attribute, header and value, at the writer index of {@code out}. The
+     * HMAC covers the message written so far; padding and the header's length field are the writer's.
      */
     static void computeAndWrite(ByteBuf out, int messageStart, int type, int valueLength, byte[] key) {
         int attributeIndex = out.writerIndex();
