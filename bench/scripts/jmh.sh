@@ -7,8 +7,9 @@
 #   BUILD=1 bench/scripts/jmh.sh              # rebuild the jar first (offline; MVN_OFFLINE= BUILD=1 ... to go online)
 #   bench/scripts/jmh.sh -f 3 -i 10 Codec     # any JMH option overrides the short defaults below
 #
-# Defaults are short, for a noisy 2-core machine: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (~3 min in all).
-# Results are also written to bench/target/jmh-result.csv.
+# Defaults are short, for a noisy 2-core machine: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement (~5 min for all 27
+# benchmarks; -wi 2 -i 3 for ~3 min). Results are also written to bench/target/jmh-result.csv. Read bytes per
+# operation from the gc.alloc.rate.norm rows: they are deterministic; ns/op on a shared machine is not.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 jar="$root/bench/target/benchmarks.jar"

@@ -10,21 +10,19 @@ import java.util.zip.CRC32;
 public final class Fingerprint {
     public static final int XOR = 0x5354554e;
 
-    private static final ThreadLocal<CRC32> CRC = ThreadLocal.withInitial(CRC32::new);
-
     private Fingerprint() {
     }
 
-    /** The fingerprint value for a FINGERPRINT attribute whose type field is at {@code attributeIndex}. */
+    /**
+     * The fingerprint value for a FINGERPRINT attribute whose type field is at {@code attributeIndex}. Allocates
+     * nothing: heap buffers are read through their array, direct buffers through their internal NIO view (so call it
+     * on the thread that owns {@code message}, synchronously, as the decoder and {@link StunWriter} do).
+     */
     public static int compute(ByteBuf message, int messageStart, int attributeIndex) {
-        CRC32 crc = CRC.get();
+        CodecThreadState state = CodecThreadState.get();
+        CRC32 crc = state.crc;
         crc.reset();
-        int len = attributeIndex - messageStart;
-        if (message.hasArray()) {
-            crc.update(message.array(), message.arrayOffset() + messageStart, len);
-        } else {
-            crc.update(message.nioBuffer(messageStart, len));
-        }
+        ByteRanges.update(crc, message, messageStart, attributeIndex - messageStart, state.scratch);
         return (int) crc.getValue() ^ XOR;
     }
 }

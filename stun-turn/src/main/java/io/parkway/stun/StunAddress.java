@@ -51,16 +51,16 @@ public final class StunAddress {
      * @return the address, or null when the family or length is invalid
      */
     public static InetSocketAddress read(ByteBuf value, boolean xor, ByteBuf message, int messageStart) {
-        int v = value.readerIndex();
-        int len = value.readableBytes();
-        if (len < 4) {
+        return read(value, value.readerIndex(), value.readableBytes(), xor, message, messageStart);
+    }
+
+    /** As {@link #read(ByteBuf, boolean, ByteBuf, int)} for the value at {@code value[v, v + len)}, without a slice. */
+    static InetSocketAddress read(ByteBuf value, int v, int len, boolean xor, ByteBuf message, int messageStart) {
+        int family = family(value, v, len);
+        if (family == 0) {
             return null;
         }
-        int family = value.getUnsignedByte(v + 1);
-        int addrLen = family == FAMILY_IPV4 ? 4 : family == FAMILY_IPV6 ? 16 : -1;
-        if (addrLen < 0 || len != 4 + addrLen) {
-            return null;
-        }
+        int addrLen = family == FAMILY_IPV4 ? 4 : 16;
         int port = value.getUnsignedShort(v + 2);
         if (xor) {
             port ^= StunMessage.MAGIC_COOKIE >>> 16;
@@ -76,6 +76,30 @@ public final class StunAddress {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /**
+     * The family of the address value at {@code value[v, v + len)}: {@link #FAMILY_IPV4} (8 bytes),
+     * {@link #FAMILY_IPV6} (20 bytes), or 0 when shorter than 4 bytes, of an unknown family, or of the wrong length.
+     */
+    static int family(ByteBuf value, int v, int len) {
+        if (len < 4) {
+            return 0;
+        }
+        int family = value.getUnsignedByte(v + 1);
+        if (family == FAMILY_IPV4) {
+            return len == 8 ? FAMILY_IPV4 : 0;
+        }
+        if (family == FAMILY_IPV6) {
+            return len == 20 ? FAMILY_IPV6 : 0;
+        }
+        return 0;
+    }
+
+    /** Whether attributes of {@code type} carry the XOR form (XOR-MAPPED/PEER/RELAYED-ADDRESS). */
+    static boolean isXor(int type) {
+        return type == StunAttribute.XOR_MAPPED_ADDRESS || type == StunAttribute.XOR_PEER_ADDRESS
+                || type == StunAttribute.XOR_RELAYED_ADDRESS;
     }
 
     /** The address family code of an address (RFC 8489 section 14.1). */

@@ -32,10 +32,8 @@ public final class StunWriter {
 
     /** Writes an address attribute, XOR-encoded for XOR-MAPPED/PEER/RELAYED-ADDRESS. */
     public StunWriter address(int type, InetSocketAddress address) {
-        boolean xor = type == StunAttribute.XOR_MAPPED_ADDRESS || type == StunAttribute.XOR_PEER_ADDRESS
-                || type == StunAttribute.XOR_RELAYED_ADDRESS;
         header(type, StunAddress.valueLength(address.getAddress()));
-        StunAddress.write(out, address, xor, start);
+        StunAddress.write(out, address, StunAddress.isXor(type), start);
         return end();
     }
 
@@ -115,10 +113,7 @@ public final class StunWriter {
     }
 
     private StunWriter integrity(int type, int length, byte[] key) {
-        int attributeIndex = out.writerIndex();
-        byte[] mac = MessageIntegrity.compute(out, start, attributeIndex, length, key);
-        header(type, length);
-        out.writeBytes(mac);
+        MessageIntegrity.computeAndWrite(out, start, type, length, key);
         return end();
     }
 

@@ -736,6 +736,18 @@ class StunCodecTest {
         }
         // Also from a direct buffer, which takes the NIO path for CRC and HMAC.
         assertThrows(StunParseException.class, () -> StunMessage.decode(support.direct(message)));
+        // And into a reusable message that held a valid one: the same error, and nothing of either message is left.
+        for (ByteBuf buf : new ByteBuf[] {support.heap(message), support.direct(message)}) {
+            StunMessage reused = StunMessage.reusable();
+            try {
+                reused.reset(support.heap(valid()));
+            } catch (StunParseException unexpected) {
+                throw new AssertionError(unexpected);
+            }
+            StunParseException again = assertThrows(StunParseException.class, () -> reused.reset(buf), hex(message));
+            assertEquals(e.getMessage(), again.getMessage());
+            StunReuseTest.assertEmpty(reused);
+        }
     }
 
     @Test
@@ -890,15 +902,23 @@ class StunCodecTest {
         }
     }
 
+    /** Decodes every random input a second time into this one message, which must agree with a fresh decode. */
+    private final StunMessage reused = StunMessage.reusable();
+
     private String tryDecode(byte[] input, int iteration) {
         try {
             String outcome = null;
             for (ByteBuf buf : new ByteBuf[] {support.heap(input), support.direct(input)}) {
                 String o;
                 try {
-                    exerciseAccessors(StunMessage.decode(buf));
+                    StunMessage fresh = StunMessage.decode(buf);
+                    exerciseAccessors(fresh);
+                    StunReuseTest.assertSameView(fresh, reused.reset(buf));
                     o = "decoded";
                 } catch (StunParseException e) {
+                    StunParseException again = assertThrows(StunParseException.class, () -> reused.reset(buf));
+                    assertEquals(e.getMessage(), again.getMessage());
+                    StunReuseTest.assertEmpty(reused);
                     o = "rejected";
                 } catch (RuntimeException e) {
                     throw new AssertionError("iteration " + iteration + ", input " + hex(input), e);
@@ -932,7 +952,9 @@ class StunCodecTest {
             m.uint32(type, -1);
             m.address(type);
             m.addresses(type);
+            StunReuseTest.assertAddressReadersAgree(m, i);
         }
+        assertEquals(m.unknownComprehensionRequired().length > 0, m.hasUnknownComprehensionRequired());
     }
 
     private static byte[] randomBytes(Random random, int n) {

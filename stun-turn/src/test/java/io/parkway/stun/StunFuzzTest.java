@@ -1,6 +1,7 @@
 package io.parkway.stun;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -16,12 +17,27 @@ import io.netty.handler.codec.DecoderException;
  */
 class StunFuzzTest {
 
-    /** Any bytes either decode or fail with StunParseException; a decoded message's accessors never throw. */
+    /** One message reset with every input, so state left by one input would show in the next. */
+    private static final StunMessage REUSED = StunMessage.reusable();
+
+    /**
+     * Any bytes either decode or fail with StunParseException; a decoded message's accessors never throw; a reusable
+     * message reset with the same bytes agrees with the fresh decode, or fails with the same error and is left empty.
+     */
     @FuzzTest(maxDuration = "30s")
     void decode(byte[] input) {
         ByteBuf buf = Unpooled.wrappedBuffer(input);
         try {
-            StunMessage message = StunMessage.decode(buf);
+            StunMessage message;
+            try {
+                message = StunMessage.decode(buf);
+            } catch (StunParseException e) {
+                StunParseException again = assertThrows(StunParseException.class, () -> REUSED.reset(buf));
+                assertEquals(e.getMessage(), again.getMessage());
+                StunReuseTest.assertEmpty(REUSED);
+                throw e;
+            }
+            StunReuseTest.assertSameView(message, REUSED.reset(buf));
             assertTrue(message.encodedLength() == input.length);
             for (int i = 0; i < message.attributeCount(); i++) {
                 int type = message.attributeType(i);
@@ -29,6 +45,7 @@ class StunFuzzTest {
                 message.string(type);
                 message.address(type);
                 message.uint32(type, -1);
+                StunReuseTest.assertAddressReadersAgree(REUSED, i);
             }
             message.errorCode();
             message.unknownComprehensionRequired();

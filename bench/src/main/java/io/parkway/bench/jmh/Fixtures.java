@@ -28,6 +28,8 @@ final class Fixtures {
     static final InetSocketAddress CLIENT = address(new byte[] {(byte) 192, 0, 2, 10}, 54321);
     static final InetSocketAddress PEER = address(new byte[] {(byte) 198, 51, 100, 7}, 50000);
     static final InetSocketAddress RELAYED = address(new byte[] {(byte) 203, 0, 113, 1}, 49152);
+    static final InetSocketAddress PEER_IPV6 = address(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 7}, 50000);
 
     private Fixtures() {
     }
@@ -73,9 +75,14 @@ final class Fixtures {
 
     /** A Send indication: XOR-PEER-ADDRESS and DATA with {@link #PAYLOAD} bytes (RFC 8656 section 10). */
     static ByteBuf sendIndication(ByteBufAllocator alloc) {
+        return sendIndication(alloc, PEER);
+    }
+
+    /** As {@link #sendIndication(ByteBufAllocator)} to another peer (an IPv6 one, say). */
+    static ByteBuf sendIndication(ByteBufAllocator alloc, InetSocketAddress peer) {
         ByteBuf out = alloc.directBuffer(256);
         return StunWriter.begin(out, StunMethod.SEND, StunClass.INDICATION, TID)
-                .address(StunAttribute.XOR_PEER_ADDRESS, PEER)
+                .address(StunAttribute.XOR_PEER_ADDRESS, peer)
                 .bytes(StunAttribute.DATA, payload())
                 .finish();
     }

@@ -7,6 +7,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.collection.IntObjectHashMap;
 import io.parkway.stun.ChannelData;
+import io.parkway.stun.StunAddress;
 import io.parkway.stun.StunAttribute;
 import io.parkway.stun.StunMessage;
 import io.parkway.stun.StunParseException;
@@ -43,6 +44,12 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>The {@code *WithReceive} variants add what the transport does per datagram before Parkway sees it: a
  * 2048-byte receive buffer filled with the datagram (and, for datagrams from a peer, the received
  * DatagramPacket and its sender InetSocketAddress, which Netty's epoll transport creates per datagram).
+ *
+ * <p>{@link #sendIndicationToPeerReused} is the Send-indication path as the turn package could run it with the
+ * codec's allocation-free API: one reusable message per event loop, XOR-PEER-ADDRESS read as an IPv4 {@code int}
+ * and a port, and the allocation's last peer {@link InetSocketAddress} reused while address and port match (the
+ * turn package does not cache it yet); the permission lookup stays PermissionTable's HashMap by {@link InetAddress},
+ * which allocates nothing when given the cached address.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -81,6 +88,12 @@ public class RelayBenchmark {
     private final Map<InetSocketAddress, Binding> byPeer = new HashMap<>(4);
     /** As PermissionTable: expiry by peer IP. */
     private final Map<InetAddress, long[]> permissions = new HashMap<>(4);
+    /** One per event loop. */
+    private final StunMessage reused = StunMessage.reusable();
+    /** As an allocation could cache its last peer: the address object and the bits it was made from. */
+    private InetSocketAddress lastPeer;
+    private int lastPeerIpv4;
+    private int lastPeerPort;
     private ByteBuf channelData;
     private ByteBuf sendIndication;
     private DatagramPacket fromPeer;
@@ -162,6 +175,49 @@ public class RelayBenchmark {
                 message.buffer().retainedSlice(message.valueIndex(data), message.valueLength(data)), peer);
         bh.consume(out);
         out.release();
+    }
+
+    /**
+     * ClientPackets.send with the allocation-free API: reset the loop's reusable message, RFC 8489 section 6.3.2's
+     * check for unknown comprehension-required attributes, the peer as int + port, the cached peer address (made
+     * only when address or port differ from the last packet's), permission lookup, retained slice, envelope.
+     */
+    @Benchmark
+    public void sendIndicationToPeerReused(Blackhole bh) throws StunParseException {
+        StunMessage message = reused.reset(sendIndication);
+        if (message.hasUnknownComprehensionRequired()) {
+            throw new IllegalStateException();
+        }
+        int p = message.indexOf(StunAttribute.XOR_PEER_ADDRESS);
+        int data = message.indexOf(StunAttribute.DATA);
+        if (p < 0 || data < 0 || message.addressFamily(p) != StunAddress.FAMILY_IPV4) {
+            throw new IllegalStateException();
+        }
+        int ip = message.addressIpv4(p);
+        int port = message.addressPort(p);
+        InetSocketAddress peer = lastPeer;
+        if (peer == null || ip != lastPeerIpv4 || port != lastPeerPort) {
+            peer = lastPeer = peer(ip, port);
+            lastPeerIpv4 = ip;
+            lastPeerPort = port;
+        }
+        long[] permission = permissions.get(peer.getAddress());
+        if (permission == null || System.nanoTime() - permission[0] >= 0) {
+            throw new IllegalStateException();
+        }
+        DatagramPacket out = new DatagramPacket(
+                message.buffer().retainedSlice(message.valueIndex(data), message.valueLength(data)), peer);
+        bh.consume(out);
+        out.release();
+    }
+
+    private static InetSocketAddress peer(int ip, int port) {
+        try {
+            byte[] b = {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
+            return new InetSocketAddress(InetAddress.getByAddress(b), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** RelayHandler.relayToClient with a channel: permission and binding lookups, one pooled buffer, copy. */

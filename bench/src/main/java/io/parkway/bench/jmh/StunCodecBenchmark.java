@@ -3,6 +3,7 @@ package io.parkway.bench.jmh;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.parkway.stun.Fingerprint;
+import io.parkway.stun.StunAddress;
 import io.parkway.stun.StunAttribute;
 import io.parkway.stun.StunClass;
 import io.parkway.stun.StunMessage;
@@ -29,6 +30,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * 170 bytes of DATA, encode of an Allocate success response with MESSAGE-INTEGRITY and FINGERPRINT through
  * {@link StunWriter} (as AllocateHandler + Responses build it), and FINGERPRINT (CRC-32) alone. All buffers are
  * pooled direct buffers, as the server's are.
+ *
+ * <p>The {@code *Reused} variants decode into one {@link StunMessage#reusable()} message kept by the benchmark
+ * thread, as an event loop would keep it, and read XOR-PEER-ADDRESS with the object-free readers
+ * ({@link StunMessage#addressFamily}, {@link StunMessage#addressIpv4}, {@link StunMessage#addressIpv6},
+ * {@link StunMessage#addressPort}) instead of {@link StunMessage#address}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -41,13 +47,18 @@ public class StunCodecBenchmark {
     private final PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private ByteBuf allocateRequest;
     private ByteBuf sendIndication;
+    private ByteBuf sendIndicationIpv6;
     private int fingerprintIndex;
     private byte[] key;
+    /** Kept for the whole trial, as an event loop keeps one. */
+    private final StunMessage reused = StunMessage.reusable();
+    private final byte[] ipv6 = new byte[16];
 
     @Setup(Level.Trial)
     public void setUp() throws StunParseException {
         allocateRequest = Fixtures.allocateRequest(alloc, false);
         sendIndication = Fixtures.sendIndication(alloc);
+        sendIndicationIpv6 = Fixtures.sendIndication(alloc, Fixtures.PEER_IPV6);
         key = Fixtures.longTermKeyMd5();
         StunMessage m = StunMessage.decode(allocateRequest);
         if (!m.hasFingerprint() || !m.verifyIntegrity(key)) {
@@ -60,6 +71,7 @@ public class StunCodecBenchmark {
     public void tearDown() {
         allocateRequest.release();
         sendIndication.release();
+        sendIndicationIpv6.release();
     }
 
     /** Header checks, attribute index and the FINGERPRINT check (CRC-32 over ~100 bytes). */
@@ -68,9 +80,21 @@ public class StunCodecBenchmark {
         return StunMessage.decode(allocateRequest);
     }
 
+    /** As {@link #decodeAllocateRequest}, into the thread's reusable message. */
+    @Benchmark
+    public StunMessage decodeAllocateRequestReused() throws StunParseException {
+        return reused.reset(allocateRequest);
+    }
+
     @Benchmark
     public StunMessage decodeSendIndication() throws StunParseException {
         return StunMessage.decode(sendIndication);
+    }
+
+    /** As {@link #decodeSendIndication}, into the thread's reusable message. */
+    @Benchmark
+    public StunMessage decodeSendIndicationReused() throws StunParseException {
+        return reused.reset(sendIndication);
     }
 
     /**
@@ -81,6 +105,36 @@ public class StunCodecBenchmark {
     public void decodeSendIndicationPeerAndData(Blackhole bh) throws StunParseException {
         StunMessage m = StunMessage.decode(sendIndication);
         bh.consume(m.address(StunAttribute.XOR_PEER_ADDRESS));
+        bh.consume(m.valueIndex(m.indexOf(StunAttribute.DATA)));
+    }
+
+    /**
+     * As {@link #decodeSendIndicationPeerAndData} with the reusable message and the object-free address readers:
+     * the peer as an IPv4 {@code int} and a port, the DATA attribute's position.
+     */
+    @Benchmark
+    public void decodeSendIndicationPeerAndDataReused(Blackhole bh) throws StunParseException {
+        StunMessage m = reused.reset(sendIndication);
+        int peer = m.indexOf(StunAttribute.XOR_PEER_ADDRESS);
+        if (m.addressFamily(peer) != StunAddress.FAMILY_IPV4) {
+            throw new IllegalStateException();
+        }
+        bh.consume(m.addressIpv4(peer));
+        bh.consume(m.addressPort(peer));
+        bh.consume(m.valueIndex(m.indexOf(StunAttribute.DATA)));
+    }
+
+    /** As {@link #decodeSendIndicationPeerAndDataReused} for an IPv6 peer, read into the thread's byte[16]. */
+    @Benchmark
+    public void decodeSendIndicationIpv6PeerAndDataReused(Blackhole bh) throws StunParseException {
+        StunMessage m = reused.reset(sendIndicationIpv6);
+        int peer = m.indexOf(StunAttribute.XOR_PEER_ADDRESS);
+        if (m.addressFamily(peer) != StunAddress.FAMILY_IPV6) {
+            throw new IllegalStateException();
+        }
+        m.addressIpv6(peer, ipv6, 0);
+        bh.consume(ipv6);
+        bh.consume(m.addressPort(peer));
         bh.consume(m.valueIndex(m.indexOf(StunAttribute.DATA)));
     }
 
@@ -105,7 +159,7 @@ public class StunCodecBenchmark {
         }
     }
 
-    /** FINGERPRINT alone: CRC-32 of the Allocate request up to the attribute (direct buffer, NIO view). */
+    /** FINGERPRINT alone: CRC-32 of the Allocate request up to the attribute (direct buffer, its internal NIO view). */
     @Benchmark
     public int fingerprintAllocateRequest() {
         return Fingerprint.compute(allocateRequest, allocateRequest.readerIndex(), fingerprintIndex);

@@ -23,6 +23,11 @@ class BenchmarksSmokeTest {
                 assertEquals(6, b.decodeAllocateRequest().attributeCount());
                 assertEquals(2, b.decodeSendIndication().attributeCount());
                 b.decodeSendIndicationPeerAndData(BH);
+                assertTrue(b.decodeAllocateRequestReused().hasFingerprint());
+                assertEquals(6, b.decodeAllocateRequestReused().attributeCount());
+                assertEquals(2, b.decodeSendIndicationReused().attributeCount());
+                b.decodeSendIndicationPeerAndDataReused(BH);
+                b.decodeSendIndicationIpv6PeerAndDataReused(BH);
                 assertTrue(b.encodeAllocateSuccess() > 20);
                 b.fingerprintAllocateRequest();
             }
@@ -36,8 +41,14 @@ class BenchmarksSmokeTest {
         IntegrityBenchmark b = new IntegrityBenchmark();
         b.setUp();
         try {
-            assertTrue(b.verifyHmacSha1());
-            assertTrue(b.verifyHmacSha256());
+            for (int i = 0; i < 100; i++) {
+                assertTrue(b.verifyHmacSha1());
+                assertTrue(b.verifyHmacSha256());
+                assertTrue(b.verifyHmacSha1JceMacPerCredential());
+                assertTrue(b.verifyHmacSha256JceMacPerCredential());
+                b.computeHmacSha1IntoArray();
+                b.computeHmacSha256IntoArray();
+            }
         } finally {
             b.tearDown();
         }
@@ -54,6 +65,7 @@ class BenchmarksSmokeTest {
                     b.channelDataToPeer(BH);
                     b.channelDataToPeerWithReceive(BH);
                     b.sendIndicationToPeer(BH);
+                    b.sendIndicationToPeerReused(BH);
                     b.peerToClientChannelData(BH);
                     b.peerToClientChannelDataWithReceive(BH);
                 }
