@@ -58,6 +58,8 @@ final class Allocation {
     /** Flushes the relay socket once per event-loop iteration (all datagrams to peers written in it). */
     private final DeferredFlush relayFlush;
     private boolean closed;
+    /** The last peer of a Send indication, created on the first one. */
+    private SendPeer sendPeer;
     long packetsToPeer;
     long bytesToPeer;
     long packetsToClient;
@@ -129,6 +131,13 @@ final class Allocation {
         server.stats.relayedBytesToPeer[transport].add(data.readableBytes());
         relay.write(new DatagramPacket(data, peer), relay.voidPromise());
         relayFlush.request();
+    }
+
+    SendPeer sendPeer() {
+        if (sendPeer == null) {
+            sendPeer = new SendPeer();
+        }
+        return sendPeer;
     }
 
     boolean isClosed() {

@@ -1,7 +1,9 @@
 package io.parkway.turn;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.parkway.stun.ChannelData;
+import io.parkway.stun.StunAddress;
 import io.parkway.stun.StunAttribute;
 import io.parkway.stun.StunClass;
 import io.parkway.stun.StunErrorCode;
@@ -16,6 +18,13 @@ import java.net.InetSocketAddress;
  * dropped and counted, never thrown out of a handler; protocol failures become STUN error responses.
  */
 final class ClientPackets {
+    /** One reusable message per event loop for indications ({@link StunMessage#reset}). */
+    private static final FastThreadLocal<StunMessage> REUSABLE = new FastThreadLocal<>() {
+        @Override
+        protected StunMessage initialValue() {
+            return StunMessage.reusable();
+        }
+    };
     private final TurnServerContext server;
     private final AllocateHandler allocate;
     private final RefreshHandler refresh;
@@ -48,19 +57,27 @@ final class ClientPackets {
         }
         StunMessage message;
         try {
-            message = StunMessage.decode(packet);
+            // Indications (Send: data) are decoded into this loop's reusable message, which allocates nothing;
+            // requests get their own, since a handler may use it after this call returns.
+            message = StunMethod.classOf(packet.getUnsignedShort(packet.readerIndex())) == StunClass.INDICATION
+                    ? REUSABLE.get().reset(packet) : StunMessage.decode(packet);
         } catch (StunParseException e) {
             server.stats.malformedDropped.increment();
             return null;
         }
         StunClass cls = message.messageClass();
         if (cls == StunClass.INDICATION) {
-            if (message.unknownComprehensionRequired().length > 0) {
-                // RFC 8489 section 6.3.2: an indication with unknown comprehension-required attributes is discarded.
-                server.stats.malformedDropped.increment();
-                return null;
+            try {
+                if (message.hasUnknownComprehensionRequired()) {
+                    // RFC 8489 section 6.3.2: an indication with unknown comprehension-required attributes is
+                    // discarded.
+                    server.stats.malformedDropped.increment();
+                    return null;
+                }
+                return message.method() == StunMethod.SEND ? send(client, message) : null;
+            } finally {
+                message.clear(); // the reusable message lets go of the packet, which the caller releases
             }
-            return message.method() == StunMethod.SEND ? send(client, message) : null;
         }
         if (cls == StunClass.REQUEST) {
             request(client, message);
@@ -90,17 +107,29 @@ final class ClientPackets {
     /** RFC 8656 section 10.2: a Send indication is relayed if it names a permitted peer; otherwise dropped. */
     private Allocation send(ClientSocket client, StunMessage message) {
         Allocation allocation = client.allocation();
-        InetSocketAddress peer = message.address(StunAttribute.XOR_PEER_ADDRESS);
+        int p = message.indexOf(StunAttribute.XOR_PEER_ADDRESS);
         int data = message.indexOf(StunAttribute.DATA);
-        if (allocation == null || peer == null || data < 0) {
+        int family = p < 0 ? 0 : message.addressFamily(p);
+        if (allocation == null || family == 0 || data < 0) {
             server.stats.unroutableDropped.increment();
             return null;
         }
-        if (!PeerAddresses.permits(server, peer)) {
+        InetSocketAddress peer;
+        boolean permitted;
+        if (family == StunAddress.FAMILY_IPV4) {
+            // The common case, without an object per packet: the allocation remembers its last Send peer.
+            SendPeer last = allocation.sendPeer();
+            peer = last.address(server, message.addressIpv4(p), message.addressPort(p));
+            permitted = last.permitted(server);
+        } else {
+            peer = message.address(StunAttribute.XOR_PEER_ADDRESS);
+            permitted = PeerAddresses.permits(server, peer);
+            peer = PeerAddresses.local(server, peer);
+        }
+        if (!permitted) {
             server.stats.peerDenied.increment();
             return null;
         }
-        peer = PeerAddresses.local(server, peer);
         if (!allocation.permissions.permits(peer.getAddress(), System.nanoTime())) {
             server.stats.unroutableDropped.increment();
             return null;
