@@ -110,7 +110,7 @@ def main():
         row("RTT max us", "load", lambda kv: kv["rtt_max_us"], "{:.0f}")
         row("RTT mean us", "load", lambda kv: kv["rtt_mean_us"], "{:.0f}", target="<= 1x")
         row("jitter us", "load", lambda kv: kv["jitter_us"], "{:.0f}")
-        row("allocation set-up /s (32 in flight)", "load", lambda kv: kv["setup_rate"], "{:.0f}")
+        row("allocation set-up /s (cold generator, 32 in flight)", "load", lambda kv: kv["setup_rate"], "{:.0f}")
         row("RSS after run KiB", "load", lambda kv: kv["rss_kib"], "{:.0f}")
         row("GC pauses per run (median)", "load", lambda kv: kv["gc_count"], "{:.0f}", ratio=False, coturn=False)
         row("GC pause max ms (all runs)", "load", lambda kv: kv["gc_max_ms"], "{:.2f}", ratio=False, agg=mx,
