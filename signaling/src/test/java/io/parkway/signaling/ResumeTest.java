@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class ResumeTest {
@@ -22,7 +23,9 @@ class ResumeTest {
             speaker.next("peer-joined");
 
             listener.drop();
-            // Sent while the listener has no socket: kept and delivered after the resume.
+            // Once the server has seen the socket go (messages on another connection are not ordered with a close
+            // it has not read yet), a message sent to the listener is kept and delivered after the resume.
+            Awaitility.await().until(() -> server.stats().connections() == 1);
             speaker.send("{\"type\":\"offer\",\"to\":\"" + peerId + "\",\"sdp\":\"v=0\",\"restart\":true}");
 
             try (TestClient again = TestClient.connect(server)) {
