@@ -148,7 +148,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 int n = Math.min(setupWarmup - done, Math.max(1, allocations));
                 TurnLoad.Config warm = new TurnLoad.Config(config.server(), peerAddress, n, size, user, password,
                         restSecret, sendIndications, tcp, threads, setupConcurrency, -1);
-                try (TurnLoad load = TurnLoad.start(warm)) {
+                try (TurnLoad load = TurnLoad.start(warm).clientAddress(warmupClientAddress(config.server()))) {
                     TurnLoad.Setup s = load.setUp();
                     out.printf(Locale.ROOT, "set-up warm-up: %d ready, %d failed, %.0f/s (not counted)%n", s.ready(),
                             s.failed(), s.rate());
@@ -243,6 +243,23 @@ public final class LoadGenerator implements Callable<Integer> {
                         + "errors=%s refreshes=%d refresh_errors=%d release_errors=%d%n", setup.ready(),
                 setup.failed(), setup.rate(), setup.seconds(), setup.errorsKey(), r.done(), r.failed(),
                 released.errors().values().stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /**
+     * Warm-up clients bind to another loopback address than the measured ones when the server is on IPv4 loopback:
+     * their sockets are closed after the release, and a measured client reusing one of their source ports would meet
+     * a server still holding (or still deleting) the warm-up allocation of that 5-tuple and get 437 (seen with coturn).
+     */
+    private static InetAddress warmupClientAddress(InetSocketAddress server) {
+        byte[] a = server.getAddress().getAddress();
+        if (a.length == 4 && a[0] == 127) {
+            try {
+                return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (a[3] == 3 ? 4 : 3)});
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return null;
     }
 
     private void printRelease(TurnLoad.Release r) {

@@ -122,6 +122,8 @@ public final class TurnLoad implements AutoCloseable {
     private final List<LoadClient> clients = new ArrayList<>();
     private Setup setup;
     private Release release;
+    /** The local address UDP clients bind to; null: the server's address (the same loopback address, say). */
+    private java.net.InetAddress clientAddress;
 
     private TurnLoad(Config config) {
         this.config = config;
@@ -139,6 +141,12 @@ public final class TurnLoad implements AutoCloseable {
                     .option(ChannelOption.SO_SNDBUF, 1 << 20);
         }
         bootstrap = b;
+    }
+
+    /** Binds UDP clients to {@code address} instead of the server's address; call before {@link #setUp}. */
+    public TurnLoad clientAddress(java.net.InetAddress address) {
+        this.clientAddress = address;
+        return this;
     }
 
     /** The event loops; no socket yet. */
@@ -187,7 +195,8 @@ public final class TurnLoad implements AutoCloseable {
                 }).connect(config.server());
             } else {
                 open = bootstrap.clone().handler(client)
-                        .bind(new InetSocketAddress(config.server().getAddress(), 0));
+                        .bind(new InetSocketAddress(clientAddress != null ? clientAddress
+                                : config.server().getAddress(), 0));
             }
             open.addListener(f -> {
                 if (f.isSuccess()) {
